@@ -1,0 +1,70 @@
+// Runs a prepared model. Create() does all the work that can fail or
+// allocate (kernel choice, constants, arena); Invoke() only runs kernels.
+// Not thread-safe: one interpreter per thread; the Model may be shared.
+#pragma once
+
+#include <pthreadpool.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "qrun/qrun.h"
+#include "runtime/model.h"
+#include "runtime/ops/op.h"
+#include "runtime/status.h"
+
+namespace qrun {
+
+struct InterpreterOptions {
+  int num_threads = 1;
+  int backend = QRUN_BACKEND_NATIVE;  // a qrun_backend; int so any value can be checked
+  bool profiling = false;
+};
+
+struct OpProfile {
+  uint64_t macs = 0;
+  double time_ms = 0.0;
+};
+
+class Interpreter {
+ public:
+  static Status Create(std::shared_ptr<const Model> model, const InterpreterOptions& options,
+                       std::unique_ptr<Interpreter>* out);
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  Status Invoke();
+
+  const Model& model() const { return *model_; }
+  // Data of any tensor: arena memory for activations, the model's bytes for
+  // constants (read-only), null for tensors no op uses.
+  void* tensor_data(int tensor) const { return tensor_data_[static_cast<size_t>(tensor)]; }
+  void* input_data(int i) const { return tensor_data(model_->inputs()[static_cast<size_t>(i)]); }
+  void* output_data(int i) const { return tensor_data(model_->outputs()[static_cast<size_t>(i)]); }
+
+  size_t arena_bytes() const { return arena_bytes_; }
+  size_t arena_lower_bound() const { return arena_lower_bound_; }
+  const char* kernel_name(int op) const { return kernels_[static_cast<size_t>(op)]->kernel_name(); }
+  const std::vector<OpProfile>& profile() const { return profile_; }
+
+ private:
+  explicit Interpreter(std::shared_ptr<const Model> model, const InterpreterOptions& options);
+  Status PrepareOps(std::vector<std::vector<size_t>>* scratch_requests);
+  Status PlanMemory(const std::vector<std::vector<size_t>>& scratch_requests);
+
+  std::shared_ptr<const Model> model_;
+  InterpreterOptions options_;
+  std::vector<std::unique_ptr<OpKernel>> kernels_;
+  std::vector<void*> tensor_data_;
+  std::vector<void*> scratch_data_;        // all ops' scratch pointers, flat
+  std::vector<size_t> scratch_begin_;      // op -> first index in scratch_data_
+  std::vector<OpProfile> profile_;
+  void* arena_ = nullptr;
+  size_t arena_bytes_ = 0;
+  size_t arena_lower_bound_ = 0;
+  pthreadpool_t threadpool_ = nullptr;
+};
+
+}  // namespace qrun

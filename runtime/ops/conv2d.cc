@@ -1,0 +1,113 @@
+// CONV_2D: int8 (asymmetric activations, symmetric per-channel weights,
+// int32 bias) or float32. Inputs: input NHWC, weights OHWI, bias [O] (opt.).
+#include <vector>
+
+#include "kernels/reference/conv2d.h"
+#include "runtime/ops/op_util.h"
+#include "runtime/ops/registry.h"
+#include "runtime/ops/weights.h"
+
+namespace qrun {
+namespace {
+
+class Conv2D : public OpKernel {
+ public:
+  Status Prepare(PrepareContext& ctx) override {
+    QRUN_RETURN_IF_ERROR(ctx.ExpectIo(2, 3, 1));
+    const fb::Conv2DOptions* o = nullptr;
+    QRUN_RETURN_IF_ERROR(ctx.GetOptions(&o));
+    fb::Conv2DOptionsT defaults;
+    const TensorInfo& in = ctx.input(0);
+    const TensorInfo& w = ctx.input(1);
+    const TensorInfo& out = ctx.output(0);
+    QRUN_RETURN_IF_ERROR(ExpectRank(ctx, in, 4, "input"));
+    QRUN_RETURN_IF_ERROR(ExpectRank(ctx, w, 4, "weights"));
+    QRUN_RETURN_IF_ERROR(ExpectRank(ctx, out, 4, "output"));
+    if (!w.is_constant()) return ctx.Unsupported("weights '", w.name, "' must be a constant");
+
+    kernels::Conv2DGeometry& g = geometry_;
+    g.batch = static_cast<int>(in.dims[0]);
+    g.in_h = static_cast<int>(in.dims[1]);
+    g.in_w = static_cast<int>(in.dims[2]);
+    g.in_c = static_cast<int>(in.dims[3]);
+    g.out_c = static_cast<int>(w.dims[0]);
+    g.kernel_h = static_cast<int>(w.dims[1]);
+    g.kernel_w = static_cast<int>(w.dims[2]);
+    g.stride_h = o ? o->stride_h() : defaults.stride_h;
+    g.stride_w = o ? o->stride_w() : defaults.stride_w;
+    g.dilation_h = o ? o->dilation_h() : defaults.dilation_h;
+    g.dilation_w = o ? o->dilation_w() : defaults.dilation_w;
+    g.pad_top = o ? o->pad_top() : 0;
+    g.pad_left = o ? o->pad_left() : 0;
+    const int pad_bottom = o ? o->pad_bottom() : 0;
+    const int pad_right = o ? o->pad_right() : 0;
+    g.groups = o ? o->groups() : 1;
+    QRUN_RETURN_IF_ERROR(CheckWindow(ctx, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w,
+                                     g.pad_top, g.pad_left, pad_bottom, pad_right));
+    if (g.groups < 1 || g.in_c % g.groups != 0 || g.out_c % g.groups != 0) {
+      return ctx.Invalid("groups ", g.groups, " must divide input channels ", g.in_c,
+                         " and output channels ", g.out_c);
+    }
+    if (w.dims[3] * g.groups != g.in_c) {
+      return ctx.Invalid("weights ", w.shape_string(), " with groups ", g.groups,
+                         " do not match input channels ", g.in_c);
+    }
+    g.out_h = static_cast<int>(ConvOutputSize(g.in_h, g.pad_top, pad_bottom, g.kernel_h,
+                                              g.stride_h, g.dilation_h));
+    g.out_w = static_cast<int>(ConvOutputSize(g.in_w, g.pad_left, pad_right, g.kernel_w,
+                                              g.stride_w, g.dilation_w));
+    QRUN_RETURN_IF_ERROR(ExpectShape(ctx, out, {g.batch, g.out_h, g.out_w, g.out_c}, "output"));
+    macs_ = static_cast<uint64_t>(out.elements) * static_cast<uint64_t>(g.kernel_h) *
+            static_cast<uint64_t>(g.kernel_w) * static_cast<uint64_t>(w.dims[3]);
+
+    input_ = ctx.input_index(0);
+    output_ = ctx.output_index(0);
+    weights_ = w.constant;
+    const TensorInfo* bias = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    if (in.dtype == DType::kFloat32) {
+      float_ = true;
+      QRUN_RETURN_IF_ERROR(CheckFloatLayer(ctx, w, bias, out, g.out_c));
+      bias_ = bias ? bias->constant : nullptr;
+      return FloatActivation(ctx, o ? o->activation() : nullptr, &out_min_, &out_max_);
+    }
+    QRUN_RETURN_IF_ERROR(CheckQuantizedLayer(ctx, in, w, bias, out, g.out_c, &requant_scale_));
+    input_zero_point_ = in.zero_point();
+    bias_ = bias ? bias->constant : nullptr;
+    return QuantizedActivation(ctx, o ? o->activation() : nullptr, out, &q_out_);
+  }
+
+  void Invoke(const InvokeContext& ctx) override {
+    if (float_) {
+      kernels::ref::conv2d_f32(geometry_, ctx.data<const float>(input_),
+                               reinterpret_cast<const float*>(weights_),
+                               reinterpret_cast<const float*>(bias_), out_min_, out_max_,
+                               ctx.data<float>(output_));
+      return;
+    }
+    kernels::ref::conv2d_s8(geometry_, ctx.data<const int8_t>(input_), input_zero_point_,
+                            reinterpret_cast<const int8_t*>(weights_),
+                            reinterpret_cast<const int32_t*>(bias_), requant_scale_.data(), q_out_,
+                            ctx.data<int8_t>(output_));
+  }
+
+  const char* kernel_name() const override { return float_ ? "conv2d_f32_ref" : "conv2d_s8_ref"; }
+  uint64_t macs() const override { return macs_; }
+
+ private:
+  kernels::Conv2DGeometry geometry_;
+  bool float_ = false;
+  int input_ = -1, output_ = -1;
+  const uint8_t* weights_ = nullptr;
+  const uint8_t* bias_ = nullptr;
+  int32_t input_zero_point_ = 0;
+  std::vector<float> requant_scale_;
+  kernels::QuantizedOutput q_out_;
+  float out_min_ = 0, out_max_ = 0;
+  uint64_t macs_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<OpKernel> CreateConv2D() { return std::make_unique<Conv2D>(); }
+
+}  // namespace qrun

@@ -1,0 +1,28 @@
+// Checks shared by the weighted ops (CONV_2D, FULLY_CONNECTED).
+#pragma once
+
+#include <vector>
+
+#include "runtime/ops/op.h"
+
+namespace qrun {
+
+// int8 layer: per-tensor int8 input and output; int8 weights, symmetric
+// (zero point 0), per-tensor or per-channel along axis 0 with `channels`
+// scales; optional constant int32 bias [channels]. Fills
+// requant_scale[c] = (float)s_x * (float)s_w[c] / (float)s_y.
+Status CheckQuantizedLayer(const PrepareContext& ctx, const TensorInfo& in, const TensorInfo& w,
+                           const TensorInfo* bias, const TensorInfo& out, int channels,
+                           std::vector<float>* requant_scale);
+
+// float32 layer: float32 weights, optional constant float32 bias [channels],
+// float32 output.
+Status CheckFloatLayer(const PrepareContext& ctx, const TensorInfo& w, const TensorInfo* bias,
+                       const TensorInfo& out, int channels);
+
+// Window parameters of convolutions and pools: strides and dilations in
+// [1, 2^16], paddings in [0, 2^16].
+Status CheckWindow(const PrepareContext& ctx, int stride_h, int stride_w, int dilation_h,
+                   int dilation_w, int pad_top, int pad_left, int pad_bottom, int pad_right);
+
+}  // namespace qrun

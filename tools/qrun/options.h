@@ -1,0 +1,35 @@
+// The command line: what the user asked for, and the --help text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "input_files.h"
+#include "qrun/qrun.h"
+
+namespace qrun_cli {
+
+struct Options {
+  std::string model_path;
+  std::vector<std::string> input_paths;
+  std::string output_path;  // -o; empty: don't write outputs
+  bool dequantize = false;
+  InputDtype input_dtype = InputDtype::kAuto;
+  bool zero_input = false;
+  int threads = 1;
+  qrun_backend backend = QRUN_BACKEND_NATIVE;
+  int bench_runs = 0;  // 0: a single invoke, no timing
+  int warmup = 1;
+  bool profile = false;
+  bool json = false;
+  bool help = false;
+  bool version = false;
+};
+
+// Parses argv; bad command lines fail with a usage error (exit code 2).
+Options ParseOptions(int argc, char** argv);
+
+const char* UsageText();
+const char* BackendName(qrun_backend backend);
+
+}  // namespace qrun_cli
