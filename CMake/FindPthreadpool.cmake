@@ -1,7 +1,13 @@
 # Finds pthreadpool (Debian ships no CMake config). Defines
 # pthreadpool::pthreadpool and Pthreadpool_FOUND.
 find_path(Pthreadpool_INCLUDE_DIR NAMES pthreadpool.h)
-find_library(Pthreadpool_LIBRARY NAMES pthreadpool)
+# QRUN_STATIC prefers the static archive (Debian 12 ships none).
+if(QRUN_STATIC)
+  set(_qrun_pthreadpool_names libpthreadpool.a pthreadpool)
+else()
+  set(_qrun_pthreadpool_names pthreadpool)
+endif()
+find_library(Pthreadpool_LIBRARY NAMES ${_qrun_pthreadpool_names})
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(Pthreadpool REQUIRED_VARS Pthreadpool_LIBRARY Pthreadpool_INCLUDE_DIR)
 if(Pthreadpool_FOUND AND NOT TARGET pthreadpool::pthreadpool)

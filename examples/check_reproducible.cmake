@@ -1,7 +1,8 @@
 # Regenerates the example into WORK and compares every file with EXAMPLES.
+# EMULATOR (cross builds: the qemu command) runs GENERATOR if set.
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
-execute_process(COMMAND "${GENERATOR}" "${WORK}" RESULT_VARIABLE rc)
+execute_process(COMMAND ${EMULATOR} "${GENERATOR}" "${WORK}" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "generator failed: ${rc}")
 endif()

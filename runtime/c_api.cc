@@ -61,7 +61,7 @@ void FillTensor(const qrun::Interpreter& it, int tensor, qrun_tensor* out) {
 
 extern "C" {
 
-const char* qrun_version(void) { return "0.1.0"; }
+const char* qrun_version(void) { return QRUN_VERSION_STRING; }
 
 const char* qrun_last_error(void) { return g_last_error.c_str(); }
 
@@ -115,6 +115,10 @@ qrun_status qrun_model_load_buffer(const void* data, size_t size, qrun_model** o
 
 void qrun_model_free(qrun_model* model) { delete model; }
 
+size_t qrun_model_size_bytes(const qrun_model* model) {
+  return model ? model->model->size_bytes() : 0;
+}
+
 const char* qrun_model_metadata(const qrun_model* model, const char* key) {
   if (model == nullptr || key == nullptr) return nullptr;
   const std::string* v = model->model->metadata(key);
@@ -126,6 +130,8 @@ qrun_options qrun_options_default(void) {
   o.num_threads = 1;
   o.backend = QRUN_BACKEND_NATIVE;
   o.enable_profiling = 0;
+  o.max_arena_bytes = 0;
+  o.isa = nullptr;
   return o;
 }
 
@@ -140,6 +146,8 @@ qrun_status qrun_interpreter_create(const qrun_model* model, const qrun_options*
     // Read the enum as its int bits: a C caller may store any value there.
     std::memcpy(&io.backend, &o.backend, sizeof(io.backend));
     io.profiling = o.enable_profiling != 0;
+    io.max_arena_bytes = o.max_arena_bytes;
+    io.isa = o.isa ? o.isa : "";
     std::unique_ptr<qrun::Interpreter> it;
     qrun::Status s = qrun::Interpreter::Create(model->model, io, &it);
     if (!s.ok()) return Report(s);
@@ -187,6 +195,10 @@ qrun_status qrun_interpreter_invoke(qrun_interpreter* interpreter) {
 
 size_t qrun_interpreter_arena_bytes(const qrun_interpreter* interpreter) {
   return interpreter ? interpreter->interpreter->arena_bytes() : 0;
+}
+
+size_t qrun_interpreter_packed_bytes(const qrun_interpreter* interpreter) {
+  return interpreter ? interpreter->interpreter->packed_bytes() : 0;
 }
 
 int qrun_interpreter_op_count(const qrun_interpreter* interpreter) {

@@ -14,6 +14,29 @@ namespace {
 // buffers from sharing lines between threads.
 constexpr size_t kArenaAlignment = 64;
 constexpr int kMaxThreads = 256;
+
+// Explicit option > QRUN_ISA > the CPU's best. The reference backend always
+// runs the reference kernels, but a forced level is still checked.
+Status ResolveIsa(const InterpreterOptions& opts, kernels::Isa* isa) {
+  std::string name = opts.isa;
+  const char* source = "isa option";
+  if (name.empty() || name == "auto") {
+    const char* env = std::getenv("QRUN_ISA");
+    name = env ? env : "";
+    source = "QRUN_ISA";
+  }
+  bool is_auto = false;
+  if (!kernels::ParseIsa(name.c_str(), isa, &is_auto)) {
+    return Error(QRUN_ERROR_INVALID_ARGUMENT, source, ": unknown instruction set '", name,
+                 "' (expected auto, reference, avx2, avxvnni, avx512vnni, neon, neondot or i8mm)");
+  }
+  if (!kernels::IsaSupported(*isa)) {
+    return Error(QRUN_ERROR_UNSUPPORTED, source, ": instruction set '", name,
+                 "' is not supported by this CPU (supported: ", kernels::SupportedIsaList(), ")");
+  }
+  if (opts.backend == QRUN_BACKEND_REFERENCE) *isa = kernels::Isa::kReference;
+  return Status::Ok();
+}
 }  // namespace
 
 Interpreter::Interpreter(std::shared_ptr<const Model> model, const InterpreterOptions& options)
@@ -42,7 +65,10 @@ Status Interpreter::Create(std::shared_ptr<const Model> model, const Interpreter
     default:
       return Error(QRUN_ERROR_INVALID_ARGUMENT, "unknown backend ", opts.backend);
   }
+  kernels::Isa isa = kernels::Isa::kReference;
+  QRUN_RETURN_IF_ERROR(ResolveIsa(opts, &isa));
   std::unique_ptr<Interpreter> it(new Interpreter(std::move(model), opts));
+  it->isa_ = isa;
   std::vector<std::vector<size_t>> scratch_requests;
   QRUN_RETURN_IF_ERROR(it->PrepareOps(&scratch_requests));
   QRUN_RETURN_IF_ERROR(it->PlanMemory(scratch_requests));
@@ -64,7 +90,7 @@ Status Interpreter::PrepareOps(std::vector<std::vector<size_t>>* scratch_request
       return Error(QRUN_ERROR_UNSUPPORTED, model_->op_label(static_cast<int>(i)), ": op type not supported");
     }
     PrepareContext ctx(*model_, static_cast<int>(i), /*validate_only=*/false,
-                       static_cast<qrun_backend>(options_.backend));
+                       static_cast<qrun_backend>(options_.backend), isa_);
     QRUN_RETURN_IF_ERROR(kernel->Prepare(ctx));
     (*scratch_requests)[i] = ctx.scratch_requests();
     kernels_.push_back(std::move(kernel));
@@ -118,6 +144,10 @@ Status Interpreter::PlanMemory(const std::vector<std::vector<size_t>>& scratch_r
   QRUN_RETURN_IF_ERROR(PlanArena(requests, kArenaAlignment, &plan));
   arena_bytes_ = plan.arena_bytes;
   arena_lower_bound_ = ArenaLowerBound(requests, kArenaAlignment);
+  if (options_.max_arena_bytes != 0 && arena_bytes_ > options_.max_arena_bytes) {
+    return Error(QRUN_ERROR_OUT_OF_MEMORY, "the model needs a ", arena_bytes_,
+                 "-byte arena, more than max_arena_bytes (", options_.max_arena_bytes, ")");
+  }
   if (arena_bytes_ > 0) {
     arena_ = std::aligned_alloc(kArenaAlignment, arena_bytes_);  // size is a multiple of 64
     if (arena_ == nullptr) {
@@ -140,6 +170,12 @@ Status Interpreter::PlanMemory(const std::vector<std::vector<size_t>>& scratch_r
     }
   }
   return Status::Ok();
+}
+
+size_t Interpreter::packed_bytes() const {
+  size_t total = 0;
+  for (const auto& k : kernels_) total += k->persistent_bytes();
+  return total;
 }
 
 Status Interpreter::Invoke() {

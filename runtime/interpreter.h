@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "qrun/qrun.h"
@@ -20,6 +21,13 @@ struct InterpreterOptions {
   int num_threads = 1;
   int backend = QRUN_BACKEND_NATIVE;  // a qrun_backend; int so any value can be checked
   bool profiling = false;
+  size_t max_arena_bytes = 0;  // 0: no limit; else Create fails with OUT_OF_MEMORY above it
+  // Kernel instruction-set level: "" or "auto" (the QRUN_ISA environment
+  // variable if set, else the CPU's best), or a level name ("reference",
+  // "avx2", "avx512vnni", ...; kernels::IsaName). A level this CPU lacks is
+  // an UNSUPPORTED error, an unknown name INVALID_ARGUMENT. The reference
+  // backend always uses the reference kernels.
+  std::string isa;
 };
 
 struct OpProfile {
@@ -46,8 +54,12 @@ class Interpreter {
 
   size_t arena_bytes() const { return arena_bytes_; }
   size_t arena_lower_bound() const { return arena_lower_bound_; }
+  // Sum of the kernels' persistent_bytes(): packed weights and op constants.
+  size_t packed_bytes() const;
   const char* kernel_name(int op) const { return kernels_[static_cast<size_t>(op)]->kernel_name(); }
   const std::vector<OpProfile>& profile() const { return profile_; }
+  // The level the kernels were chosen for.
+  kernels::Isa isa() const { return isa_; }
 
  private:
   explicit Interpreter(std::shared_ptr<const Model> model, const InterpreterOptions& options);
@@ -65,6 +77,7 @@ class Interpreter {
   size_t arena_bytes_ = 0;
   size_t arena_lower_bound_ = 0;
   pthreadpool_t threadpool_ = nullptr;
+  kernels::Isa isa_ = kernels::Isa::kReference;
 };
 
 }  // namespace qrun

@@ -6,6 +6,12 @@
 
 #include "runtime/ops/registry.h"
 
+// Constant data (int32 biases, float32 weights and scales in raw buffers) is
+// stored little-endian and read in place: big-endian targets are unsupported.
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "qrun supports little-endian targets only: .qfb constant buffers are read in place"
+#endif
+
 namespace qrun {
 
 namespace {
@@ -130,7 +136,12 @@ Status Model::ParseTensors() {
       info.dims.push_back(d);
     }
     info.elements = elements;
-    info.bytes = static_cast<size_t>(elements) * dtype_size(info.dtype);
+    // 2^31 elements of 4 bytes do not fit a 32-bit size_t.
+    const int64_t bytes = elements * static_cast<int64_t>(dtype_size(info.dtype));
+    if (static_cast<uint64_t>(bytes) > std::numeric_limits<size_t>::max()) {
+      return InvalidModel(label, ": ", bytes, " bytes do not fit in this platform's size_t");
+    }
+    info.bytes = static_cast<size_t>(bytes);
 
     if (const fb::Quantization* q = t->quantization()) {
       const size_t n = q->scale() ? q->scale()->size() : 0;
@@ -149,6 +160,12 @@ Status Model::ParseTensors() {
                               " of ", info.shape_string(), " has ",
                               info.dims[static_cast<size_t>(q->axis())]);
         }
+      }
+      // The verifier only checks 4-byte alignment of vectors; reading a
+      // misaligned [long] in place is UB (found by fuzzing). The writer
+      // always aligns it to 8.
+      if (nz != 0 && reinterpret_cast<uintptr_t>(q->zero_point()->Data()) % alignof(int64_t) != 0) {
+        return InvalidModel(label, ": zero_point vector is not 8-byte aligned");
       }
       int64_t zp_min = std::numeric_limits<int32_t>::min(), zp_max = std::numeric_limits<int32_t>::max();
       if (info.dtype == DType::kInt8) zp_min = -128, zp_max = 127;
@@ -183,6 +200,12 @@ Status Model::ParseTensors() {
                             info.shape_string(), " x ", dtype_name(info.dtype), " needs ", info.bytes);
       }
       info.constant = data->data();
+      // Kernels read constants in place as int32/float: they must be aligned
+      // (the writer aligns them to 64 bytes; a hand-made file might not).
+      if (reinterpret_cast<uintptr_t>(info.constant) % dtype_size(info.dtype) != 0) {
+        return InvalidModel(label, ": buffer ", b, " is not aligned to its ",
+                            dtype_size(info.dtype), "-byte elements");
+      }
     }
   }
   return Status::Ok();

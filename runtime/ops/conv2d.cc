@@ -2,6 +2,8 @@
 // int32 bias) or float32. Inputs: input NHWC, weights OHWI, bias [O] (opt.).
 #include <vector>
 
+#include "kernels/dispatch/qs8_conv.h"
+#include "kernels/dispatch/qs8_dwconv.h"
 #include "kernels/reference/conv2d.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/registry.h"
@@ -73,7 +75,21 @@ class Conv2D : public OpKernel {
     QRUN_RETURN_IF_ERROR(CheckQuantizedLayer(ctx, in, w, bias, out, g.out_c, &requant_scale_));
     input_zero_point_ = in.zero_point();
     bias_ = bias ? bias->constant : nullptr;
-    return QuantizedActivation(ctx, o ? o->activation() : nullptr, out, &q_out_);
+    QRUN_RETURN_IF_ERROR(QuantizedActivation(ctx, o ? o->activation() : nullptr, out, &q_out_));
+    // Optimized kernel for the chosen ISA (packs the weights once); the
+    // reference kernel otherwise (reference level, validation, depthwise).
+    if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference &&
+        fast_.Init(ctx.isa(), kernels::Qs8Conv::Kind::kConv2D, g, input_zero_point_,
+                   reinterpret_cast<const int8_t*>(weights_),
+                   reinterpret_cast<const int32_t*>(bias_), requant_scale_.data(), q_out_)) {
+      use_fast_ = true;
+      scratch_ = ctx.RequestScratch(fast_.scratch_bytes());
+    } else if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference &&
+               dw_.Init(ctx.isa(), g, input_zero_point_, reinterpret_cast<const int8_t*>(weights_),
+                        reinterpret_cast<const int32_t*>(bias_), requant_scale_.data(), q_out_)) {
+      use_dw_ = true;
+    }
+    return Status::Ok();
   }
 
   void Invoke(const InvokeContext& ctx) override {
@@ -84,14 +100,31 @@ class Conv2D : public OpKernel {
                                ctx.data<float>(output_));
       return;
     }
+    if (use_fast_) {
+      fast_.Run(ctx.data<const int8_t>(input_), ctx.data<int8_t>(output_), ctx.scratch(scratch_),
+                ctx.threadpool());
+      return;
+    }
+    if (use_dw_) {
+      dw_.Run(ctx.data<const int8_t>(input_), ctx.data<int8_t>(output_), ctx.threadpool());
+      return;
+    }
     kernels::ref::conv2d_s8(geometry_, ctx.data<const int8_t>(input_), input_zero_point_,
                             reinterpret_cast<const int8_t*>(weights_),
                             reinterpret_cast<const int32_t*>(bias_), requant_scale_.data(), q_out_,
                             ctx.data<int8_t>(output_));
   }
 
-  const char* kernel_name() const override { return float_ ? "conv2d_f32_ref" : "conv2d_s8_ref"; }
+  const char* kernel_name() const override {
+    if (use_fast_) return fast_.name();
+    if (use_dw_) return dw_.name();
+    return float_ ? "conv2d_f32_ref" : "conv2d_s8_ref";
+  }
   uint64_t macs() const override { return macs_; }
+  size_t persistent_bytes() const override {
+    return requant_scale_.capacity() * sizeof(float) + fast_.persistent_bytes() +
+           dw_.persistent_bytes();
+  }
 
  private:
   kernels::Conv2DGeometry geometry_;
@@ -104,6 +137,11 @@ class Conv2D : public OpKernel {
   kernels::QuantizedOutput q_out_;
   float out_min_ = 0, out_max_ = 0;
   uint64_t macs_ = 0;
+  kernels::Qs8Conv fast_;
+  bool use_fast_ = false;
+  int scratch_ = -1;
+  kernels::Qs8DwConv dw_;
+  bool use_dw_ = false;
 };
 
 }  // namespace

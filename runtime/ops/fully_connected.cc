@@ -7,11 +7,10 @@
 // be [batch, out_features], or, for inputs of rank > 2 whose last dim is
 // in_features, the input's leading dims + [out_features] (the keep-dims form
 // ONNX MatMul / Gemm-on-sequences produce). Both have the same bytes.
-#include <algorithm>
-#include <cstdlib>
 #include <limits>
 #include <vector>
 
+#include "kernels/dispatch/qs8_conv.h"
 #include "kernels/reference/fully_connected.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/registry.h"
@@ -68,8 +67,22 @@ class FullyConnected : public OpKernel {
     QRUN_RETURN_IF_ERROR(
         CheckQuantizedLayer(ctx, in, w, bias, out, g.out_features, &requant_scale_));
     input_zero_point_ = in.zero_point();
-    QRUN_RETURN_IF_ERROR(CheckAccumulatorRange(ctx));
-    return QuantizedActivation(ctx, o ? o->activation() : nullptr, out, &q_out_);
+    QRUN_RETURN_IF_ERROR(QuantizedActivation(ctx, o ? o->activation() : nullptr, out, &q_out_));
+    if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference) {
+      // A GEMM over [batch][in_features] rows, as a 1x1 convolution.
+      kernels::Conv2DGeometry cg;
+      cg.in_w = cg.out_w = g.batch;
+      cg.in_h = cg.out_h = 1;
+      cg.in_c = g.in_features;
+      cg.out_c = g.out_features;
+      if (fast_.Init(ctx.isa(), kernels::Qs8Conv::Kind::kFullyConnected, cg, input_zero_point_,
+                     reinterpret_cast<const int8_t*>(weights_),
+                     reinterpret_cast<const int32_t*>(bias_), requant_scale_.data(), q_out_)) {
+        use_fast_ = true;
+        scratch_ = ctx.RequestScratch(fast_.scratch_bytes());
+      }
+    }
+    return Status::Ok();
   }
 
   void Invoke(const InvokeContext& ctx) override {
@@ -79,6 +92,11 @@ class FullyConnected : public OpKernel {
           reinterpret_cast<const float*>(bias_), out_min_, out_max_, ctx.data<float>(output_));
       return;
     }
+    if (use_fast_) {
+      fast_.Run(ctx.data<const int8_t>(input_), ctx.data<int8_t>(output_), ctx.scratch(scratch_),
+                ctx.threadpool());
+      return;
+    }
     kernels::ref::fully_connected_s8(geometry_, ctx.data<const int8_t>(input_), input_zero_point_,
                                      reinterpret_cast<const int8_t*>(weights_),
                                      reinterpret_cast<const int32_t*>(bias_), requant_scale_.data(),
@@ -86,29 +104,15 @@ class FullyConnected : public OpKernel {
   }
 
   const char* kernel_name() const override {
+    if (use_fast_) return fast_.name();
     return float_ ? "fully_connected_f32_ref" : "fully_connected_s8_ref";
   }
   uint64_t macs() const override { return macs_; }
-
- private:
-  // The int8 kernel accumulates in int32; an overflow there is UB. The
-  // weights are constant, so bound every output's worst case over all inputs.
-  Status CheckAccumulatorRange(const PrepareContext& ctx) const {
-    const int64_t max_dx = std::max(127 - input_zero_point_, input_zero_point_ + 128);
-    const auto* w = reinterpret_cast<const int8_t*>(weights_);
-    const auto* b = reinterpret_cast<const int32_t*>(bias_);
-    for (int o = 0; o < geometry_.out_features; ++o) {
-      int64_t sum = 0;
-      const int8_t* row = w + static_cast<int64_t>(o) * geometry_.in_features;
-      for (int i = 0; i < geometry_.in_features; ++i) sum += std::abs(static_cast<int32_t>(row[i]));
-      int64_t bound = sum * max_dx + (b ? std::abs(static_cast<int64_t>(b[o])) : 0);
-      if (bound > std::numeric_limits<int32_t>::max()) {
-        return ctx.Unsupported("output feature ", o, " can overflow the int32 accumulator");
-      }
-    }
-    return Status::Ok();
+  size_t persistent_bytes() const override {
+    return requant_scale_.capacity() * sizeof(float) + fast_.persistent_bytes();
   }
 
+ private:
   kernels::ref::FullyConnectedGeometry geometry_;
   bool float_ = false;
   int input_ = -1, output_ = -1;
@@ -119,6 +123,9 @@ class FullyConnected : public OpKernel {
   kernels::QuantizedOutput q_out_;
   float out_min_ = 0, out_max_ = 0;
   uint64_t macs_ = 0;
+  kernels::Qs8Conv fast_;
+  bool use_fast_ = false;
+  int scratch_ = -1;
 };
 
 }  // namespace

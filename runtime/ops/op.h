@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/dispatch/isa.h"
 #include "qrun/qrun.h"
 #include "runtime/model.h"
 #include "runtime/status.h"
@@ -24,9 +25,10 @@ namespace qrun {
 
 class PrepareContext {
  public:
-  PrepareContext(const Model& model, int op_index, bool validate_only, qrun_backend backend)
+  PrepareContext(const Model& model, int op_index, bool validate_only, qrun_backend backend,
+                 kernels::Isa isa = kernels::Isa::kReference)
       : model_(model), op_index_(op_index), op_(model.ops()[static_cast<size_t>(op_index)]),
-        validate_only_(validate_only), backend_(backend) {}
+        validate_only_(validate_only), backend_(backend), isa_(isa) {}
 
   int num_inputs() const { return static_cast<int>(op_.inputs.size()); }
   int num_outputs() const { return static_cast<int>(op_.outputs.size()); }
@@ -76,6 +78,10 @@ class PrepareContext {
 
   bool validate_only() const { return validate_only_; }
   qrun_backend backend() const { return backend_; }
+  // The instruction-set level ops choose kernels for: the CPU's best, a
+  // forced level (InterpreterOptions::isa, QRUN_ISA), or kReference for the
+  // reference backend and validation. Always supported by this CPU.
+  kernels::Isa isa() const { return isa_; }
   const Model& model() const { return model_; }
 
  private:
@@ -84,6 +90,7 @@ class PrepareContext {
   const OpInfo& op_;
   bool validate_only_;
   qrun_backend backend_;
+  kernels::Isa isa_;
   std::vector<size_t> scratch_;
 };
 
@@ -113,6 +120,11 @@ class OpKernel {
   // Name of the kernel chosen at prepare, e.g. "conv2d_s8_ref".
   virtual const char* kernel_name() const = 0;
   virtual uint64_t macs() const { return 0; }
+  // Bytes this kernel owns after Prepare and keeps for its lifetime: packed
+  // weights, requantization tables, other precomputed constants (not the
+  // model's own bytes, not arena scratch). Reported by
+  // qrun_interpreter_packed_bytes; approximate (container capacity) is fine.
+  virtual size_t persistent_bytes() const { return 0; }
 };
 
 }  // namespace qrun

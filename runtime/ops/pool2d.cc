@@ -7,7 +7,8 @@
 // int8 average pool: acc = sum (x - zp_in), y = requantize(acc,
 // (s_in / s_out) / divisor); input and output quantization may differ.
 // Every pad must be smaller than the kernel so that each window holds at
-// least one image cell (ONNX requires the same).
+// least one image cell (ONNX requires the same); ceil_mode keeps that by
+// never starting a window past the image and the begin padding.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -21,6 +22,18 @@ namespace qrun {
 namespace {
 
 constexpr int kMaxKernel = 1 << 16;
+
+// ONNX pooling output size. With ceil_mode the division rounds up, but the
+// last window must still start inside the image or the begin padding.
+int64_t PoolOutputSize(int64_t in, int64_t pad_begin, int64_t pad_end, int64_t kernel,
+                       int64_t stride, bool ceil_mode) {
+  if (!ceil_mode) return ConvOutputSize(in, pad_begin, pad_end, kernel, stride, 1);
+  const int64_t span = in + pad_begin + pad_end - kernel;
+  if (span < 0) return 0;
+  int64_t out = (span + stride - 1) / stride + 1;
+  if ((out - 1) * stride >= in + pad_begin) --out;
+  return out;
+}
 
 class Pool2D : public OpKernel {
  public:
@@ -49,6 +62,9 @@ class Pool2D : public OpKernel {
     g.pad_left = o ? o->pad_left() : 0;
     const int pad_bottom = o ? o->pad_bottom() : 0;
     const int pad_right = o ? o->pad_right() : 0;
+    g.pad_bottom = pad_bottom;
+    g.pad_right = pad_right;
+    const bool ceil_mode = o ? o->ceil_mode() : false;
     count_include_pad_ = o ? o->count_include_pad() : defaults.count_include_pad;
     for (int k : {g.kernel_h, g.kernel_w}) {
       if (k < 1 || k > kMaxKernel) {
@@ -63,8 +79,10 @@ class Pool2D : public OpKernel {
                          pad_right, ") must be smaller than the kernel ", g.kernel_h, "x",
                          g.kernel_w);
     }
-    const int64_t out_h = ConvOutputSize(g.in_h, g.pad_top, pad_bottom, g.kernel_h, g.stride_h, 1);
-    const int64_t out_w = ConvOutputSize(g.in_w, g.pad_left, pad_right, g.kernel_w, g.stride_w, 1);
+    const int64_t out_h =
+        PoolOutputSize(g.in_h, g.pad_top, pad_bottom, g.kernel_h, g.stride_h, ceil_mode);
+    const int64_t out_w =
+        PoolOutputSize(g.in_w, g.pad_left, pad_right, g.kernel_w, g.stride_w, ceil_mode);
     QRUN_RETURN_IF_ERROR(ExpectShape(ctx, out, {g.batch, out_h, out_w, g.channels}, "output"));
     g.out_h = static_cast<int>(out_h);
     g.out_w = static_cast<int>(out_w);

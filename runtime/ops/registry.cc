@@ -18,6 +18,7 @@ std::unique_ptr<OpKernel> CreateOpKernel(fb::OpType type) {
     case fb::OpType::SOFTMAX: return CreateSoftmax();
     case fb::OpType::QUANTIZE: return CreateQuantize();
     case fb::OpType::DEQUANTIZE: return CreateDequantize();
+    case fb::OpType::TRANSPOSE: return CreateTranspose();
   }
   return nullptr;
 }

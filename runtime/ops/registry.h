@@ -29,5 +29,6 @@ std::unique_ptr<OpKernel> CreateUnary();
 std::unique_ptr<OpKernel> CreateSoftmax();
 std::unique_ptr<OpKernel> CreateQuantize();
 std::unique_ptr<OpKernel> CreateDequantize();
+std::unique_ptr<OpKernel> CreateTranspose();
 
 }  // namespace qrun

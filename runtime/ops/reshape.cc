@@ -1,6 +1,7 @@
 // RESHAPE: the output shape comes from the output tensor; a second (shape)
 // input, as ONNX has, is ignored. Any dtype; input and output must agree in
-// dtype, element count and quantization, so the bytes are copied unchanged.
+// dtype, element count and (int8/uint8) quantization, so the bytes are copied
+// unchanged. Per-channel parameters must still describe the same channels.
 #include <cstring>
 
 #include "runtime/ops/op_util.h"
@@ -33,7 +34,7 @@ class Reshape : public OpKernel {
       return ctx.Invalid("input ", in.shape_string(), " and output ", out.shape_string(),
                          " have different element counts");
     }
-    if (is_quantized(in.dtype) || !in.quant.scale.empty() || !out.quant.scale.empty()) {
+    if (is_quantized(in.dtype)) {
       QRUN_RETURN_IF_ERROR(ExpectSameQuantization(ctx, in, out));
       if (in.quant.per_channel() && InnerSize(in) != InnerSize(out)) {
         return ctx.Invalid("per-channel axis ", in.quant.axis, " of '", in.name, "' and axis ",

@@ -13,30 +13,14 @@ namespace {
 bool ToKernelKind(fb::UnaryKind kind, kernels::ref::UnaryKind* out) {
   using K = kernels::ref::UnaryKind;
   switch (kind) {
-    case fb::UnaryKind::RELU:
-      *out = K::kRelu;
-      return true;
-    case fb::UnaryKind::RELU6:
-      *out = K::kRelu6;
-      return true;
-    case fb::UnaryKind::HARD_SWISH:
-      *out = K::kHardSwish;
-      return true;
-    case fb::UnaryKind::HARD_SIGMOID:
-      *out = K::kHardSigmoid;
-      return true;
-    case fb::UnaryKind::SIGMOID:
-      *out = K::kSigmoid;
-      return true;
-    case fb::UnaryKind::TANH:
-      *out = K::kTanh;
-      return true;
-    case fb::UnaryKind::LEAKY_RELU:
-      *out = K::kLeakyRelu;
-      return true;
-    case fb::UnaryKind::CLAMP:
-      *out = K::kClamp;
-      return true;
+    case fb::UnaryKind::RELU: *out = K::kRelu; return true;
+    case fb::UnaryKind::RELU6: *out = K::kRelu6; return true;
+    case fb::UnaryKind::HARD_SWISH: *out = K::kHardSwish; return true;
+    case fb::UnaryKind::HARD_SIGMOID: *out = K::kHardSigmoid; return true;
+    case fb::UnaryKind::SIGMOID: *out = K::kSigmoid; return true;
+    case fb::UnaryKind::TANH: *out = K::kTanh; return true;
+    case fb::UnaryKind::LEAKY_RELU: *out = K::kLeakyRelu; return true;
+    case fb::UnaryKind::CLAMP: *out = K::kClamp; return true;
   }
   return false;
 }

@@ -1,12 +1,51 @@
 #include "runtime/ops/weights.h"
 
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
 #include "runtime/ops/op_util.h"
 
 namespace qrun {
 
 namespace {
 constexpr int kMaxWindowParam = 1 << 16;
+
+// The int8 kernels accumulate bias + sum(w * (x - x_zero_point)) in int32;
+// an overflow there is UB (and garbage). The weights and bias are constants,
+// so bound every output channel's worst case over all possible inputs and
+// reject layers that could overflow (e.g. a conv with tens of thousands of
+// large taps, or a huge bias). Padding contributes x = zero point, i.e. 0.
+// Every partial sum is within the same bound, whatever the summation order.
+Status CheckAccumulatorRange(const PrepareContext& ctx, const TensorInfo& in, const TensorInfo& w,
+                             const TensorInfo* bias, int channels) {
+  if (!w.is_constant() || channels <= 0 || w.elements % channels != 0) return Status::Ok();
+  const int64_t zp = in.zero_point();
+  const int64_t max_dx = std::max<int64_t>(127 - zp, zp + 128);
+  const int64_t taps = w.elements / channels;  // weights are [channels][taps], axis 0
+  const auto* wd = reinterpret_cast<const int8_t*>(w.constant);
+  const auto* bd = (bias != nullptr && bias->is_constant())
+                       ? reinterpret_cast<const int32_t*>(bias->constant)
+                       : nullptr;
+  constexpr int64_t kLimit = std::numeric_limits<int32_t>::max();
+  for (int c = 0; c < channels; ++c) {
+    int64_t sum_abs_w = 0;
+    const int8_t* row = wd + static_cast<int64_t>(c) * taps;
+    for (int64_t i = 0; i < taps; ++i) sum_abs_w += std::abs(static_cast<int32_t>(row[i]));
+    int32_t b = 0;
+    if (bd != nullptr) std::memcpy(&b, bd + c, sizeof(b));
+    const int64_t bound = sum_abs_w * max_dx + std::abs(static_cast<int64_t>(b));
+    if (bound > kLimit) {
+      return ctx.Unsupported("output channel ", c, " can overflow the int32 accumulator: ", taps,
+                             " taps with sum |w| = ", sum_abs_w, ", input zero point ", zp,
+                             ", bias ", b, " give a worst case of ", bound, " > 2^31 - 1");
+    }
+  }
+  return Status::Ok();
 }
+
+}  // namespace
 
 Status CheckQuantizedLayer(const PrepareContext& ctx, const TensorInfo& in, const TensorInfo& w,
                            const TensorInfo* bias, const TensorInfo& out, int channels,
@@ -31,6 +70,7 @@ Status CheckQuantizedLayer(const PrepareContext& ctx, const TensorInfo& in, cons
     if (!bias->is_constant()) return ctx.Unsupported("bias '", bias->name, "' must be a constant");
     QRUN_RETURN_IF_ERROR(ExpectShape(ctx, *bias, {channels}, "bias"));
   }
+  QRUN_RETURN_IF_ERROR(CheckAccumulatorRange(ctx, in, w, bias, channels));
   requant_scale->resize(static_cast<size_t>(channels));
   for (int c = 0; c < channels; ++c) {
     const float sw = w.quant.scale[n == 1 ? 0 : static_cast<size_t>(c)];

@@ -9,7 +9,9 @@ namespace qrun {
 
 // int8 layer: per-tensor int8 input and output; int8 weights, symmetric
 // (zero point 0), per-tensor or per-channel along axis 0 with `channels`
-// scales; optional constant int32 bias [channels]. Fills
+// scales; optional constant int32 bias [channels]. Rejects (UNSUPPORTED)
+// layers whose int32 accumulator could overflow for some input: for each
+// channel, sum|w| * max|x - x_zp| + |bias| must fit in int32. Fills
 // requant_scale[c] = (float)s_x * (float)s_w[c] / (float)s_y.
 Status CheckQuantizedLayer(const PrepareContext& ctx, const TensorInfo& in, const TensorInfo& w,
                            const TensorInfo* bias, const TensorInfo& out, int channels,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -203,7 +204,9 @@ TEST(Interpreter, ProfileCountsMacsAndTimes) {
   EXPECT_EQ(it->profile()[0].macs, 6u * 6 * 8 * 3 * 3 * 4);
   EXPECT_EQ(it->profile()[1].macs, 6u * 6 * 4 * 8);
   EXPECT_GE(it->profile()[0].time_ms, 0.0);
-  EXPECT_STREQ(it->kernel_name(0), "conv2d_s8_ref");
+  // The native backend picks the best kernel for this CPU: reference
+  // ("conv2d_s8_ref") or optimized ("qs8-conv2d-3x3-igemm/4x16c2-avx2").
+  EXPECT_NE(std::string(it->kernel_name(0)).find("conv2d"), std::string::npos) << it->kernel_name(0);
 }
 
 }  // namespace

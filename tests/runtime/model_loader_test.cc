@@ -141,6 +141,11 @@ const BadCase kBadCases[] = {
     {"groups not dividing channels", [](fb::ModelT& m) { m.operators[0]->options.AsConv2DOptions()->groups = 5; }, "groups"},
     {"weights not constant", [](fb::ModelT& m) { TensorNamed(m, "conv_w").buffer = 0; }, "not produced"},
     {"buffer 0 not empty", [](fb::ModelT& m) { m.buffers[0]->data = {1}; }, "buffer 0"},
+    // Found by fuzzing / hardening (scripts/fuzz.sh):
+    {"conv bias overflowing the int32 accumulator", [](fb::ModelT& m) {
+       int32_t big = 2147480000;
+       std::memcpy(m.buffers[TensorNamed(m, "conv_b").buffer]->data.data(), &big, 4);
+     }, "int32 accumulator"},
 };
 
 TEST(ModelLoader, EachInvalidModelGivesItsError) {
@@ -152,6 +157,40 @@ TEST(ModelLoader, EachInvalidModelGivesItsError) {
     ASSERT_FALSE(error.empty()) << "accepted: " << c.what;
     EXPECT_NE(error.find(c.expect), std::string::npos) << "error was: " << error;
   }
+}
+
+// int8 layers accumulate in int32: a layer whose worst case could overflow
+// (many large taps, or a huge bias) is rejected at load with a clear
+// message, for convolutions and fully-connected layers alike.
+ModelBuilder WideConv(int taps, int32_t bias, bool fully_connected) {
+  ModelBuilder b;
+  int x = b.AddTensor("x", fb::DType::INT8, {1, 1, 1, taps}, QuantParams::PerTensor(0.1f, -128));
+  std::vector<int8_t> w(static_cast<size_t>(taps), 127);
+  int y = b.AddTensor("y", fb::DType::INT8, fully_connected ? std::vector<int32_t>{1, 1}
+                                                            : std::vector<int32_t>{1, 1, 1, 1},
+                      QuantParams::PerTensor(1000.0f, 0));
+  int bt = b.AddConstant("b", fb::DType::INT32, {1}, std::vector<int32_t>{bias});
+  if (fully_connected) {
+    int wt = b.AddConstant("w", fb::DType::INT8, {1, taps}, w, QuantParams::PerTensor(0.01f, 0));
+    b.AddOp(fb::OpType::FULLY_CONNECTED, {x, wt, bt}, {y}, fb::FullyConnectedOptionsT(), "fc");
+  } else {
+    int wt = b.AddConstant("w", fb::DType::INT8, {1, 1, 1, taps}, w, QuantParams::PerTensor(0.01f, 0));
+    b.AddOp(fb::OpType::CONV_2D, {x, wt, bt}, {y}, fb::Conv2DOptionsT(), "conv");
+  }
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b;
+}
+
+TEST(ModelLoader, RejectsLayersThatCanOverflowTheInt32Accumulator) {
+  // 127 * 255 per tap: 66313 taps reach 2^31.
+  EXPECT_EQ(LoadError(WideConv(60000, 0, false).Finish()), "");
+  const std::string conv = LoadError(WideConv(70000, 0, false).Finish());
+  EXPECT_NE(conv.find("CONV_2D"), std::string::npos) << conv;
+  EXPECT_NE(conv.find("int32 accumulator"), std::string::npos) << conv;
+  const std::string bias = LoadError(WideConv(60000, 300000000, false).Finish());
+  EXPECT_NE(bias.find("int32 accumulator"), std::string::npos) << bias;
+  EXPECT_NE(LoadError(WideConv(70000, 0, true).Finish()).find("int32 accumulator"), std::string::npos);
 }
 
 TEST(ModelLoader, EveryTruncationIsRejected) {

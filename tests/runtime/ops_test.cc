@@ -18,6 +18,7 @@
 #include "kernel_test_util.h"
 #include "kernels/reference/binary.h"
 #include "kernels/reference/concat.h"
+#include "kernels/reference/conv2d.h"
 #include "kernels/reference/fully_connected.h"
 #include "kernels/reference/pad.h"
 #include "kernels/reference/pooling.h"
@@ -28,6 +29,7 @@
 #include "runtime/builder/model_builder.h"
 #include "runtime/interpreter.h"
 #include "runtime/model.h"
+#include "test_models.h"
 
 namespace qrun {
 namespace {
@@ -46,18 +48,19 @@ std::unique_ptr<fb::FusedActivationT> Act(fb::Activation kind, float lo = 0, flo
   return a;
 }
 
-// The model keeps pointers into the bytes: they travel together (moving the
-// vector keeps its heap block, which new[] aligns to 16 on glibc x86-64).
+// The model keeps pointers into the bytes: they travel together. The copy is
+// 64-byte aligned like a mapped file (a vector's heap block is only 8-byte
+// aligned on 32-bit glibc; LoadBuffer needs 16).
 struct Loaded {
-  std::vector<uint8_t> bytes;
+  std::unique_ptr<AlignedBytes> bytes;
   std::shared_ptr<const Model> model;
   Status status;
 };
 
 Loaded Load(const ModelBuilder& b) {
   Loaded r;
-  r.bytes = b.Finish();
-  r.status = Model::LoadBuffer(r.bytes.data(), r.bytes.size(), &r.model);
+  r.bytes = std::make_unique<AlignedBytes>(b.Finish());
+  r.status = Model::LoadBuffer(r.bytes->data(), r.bytes->size(), &r.model);
   return r;
 }
 
@@ -98,16 +101,13 @@ struct RunResult {
   std::string kernel;
   uint64_t macs = 0;
 };
-// Runs the model through the interpreter on `inputs` (graph input order).
-RunResult RunModel(const ModelBuilder& b, const std::vector<std::vector<uint8_t>>& inputs) {
+
+RunResult RunOnce(const Loaded& r, int backend, const std::vector<std::vector<uint8_t>>& inputs) {
   RunResult result;
-  Loaded r = Load(b);
-  if (!r.status.ok()) {
-    ADD_FAILURE() << "load: " << r.status.message();
-    return result;
-  }
+  InterpreterOptions options;
+  options.backend = backend;
   std::unique_ptr<Interpreter> it;
-  Status s = Interpreter::Create(r.model, InterpreterOptions(), &it);
+  Status s = Interpreter::Create(r.model, options, &it);
   if (!s.ok()) {
     ADD_FAILURE() << "create: " << s.message();
     return result;
@@ -133,6 +133,23 @@ RunResult RunModel(const ModelBuilder& b, const std::vector<std::vector<uint8_t>
   return result;
 }
 
+// Runs the model on `inputs` (graph input order) with the reference backend,
+// whose result is returned, and with the native one, which must agree bit for
+// bit (optimized kernels share the reference rounding contract).
+RunResult RunModel(const ModelBuilder& b, const std::vector<std::vector<uint8_t>>& inputs) {
+  Loaded r = Load(b);
+  if (!r.status.ok()) {
+    ADD_FAILURE() << "load: " << r.status.message();
+    return RunResult();
+  }
+  RunResult ref = RunOnce(r, QRUN_BACKEND_REFERENCE, inputs);
+  RunResult native = RunOnce(r, QRUN_BACKEND_NATIVE, inputs);
+  EXPECT_TRUE(native.output == ref.output)
+      << "native kernel " << native.kernel << " differs from " << ref.kernel;
+  EXPECT_EQ(native.macs, ref.macs);
+  return ref;
+}
+
 // Bit-exact comparison (floats included: same kernel, same data).
 template <typename V>
 ::testing::AssertionResult SameBytes(const std::vector<uint8_t>& got, const std::vector<V>& want) {
@@ -144,6 +161,70 @@ template <typename V>
     return ::testing::AssertionFailure() << "output differs from the reference kernel";
   }
   return ::testing::AssertionSuccess();
+}
+
+// ---------------------------------------------------------------- CONV_2D
+
+// Input [1,5,5,4], weights [out_c][3][3][4 / groups], output [1,5,5,out_c].
+ModelBuilder MakeConv(int groups, int out_c, std::vector<int32_t> out_shape = {}) {
+  ModelBuilder b;
+  const int in_per_group = 4 / groups;
+  Rng rng(20);
+  std::vector<int8_t> w = rng.int8s(static_cast<size_t>(out_c * 9 * in_per_group));
+  std::vector<int32_t> bias = rng.int32s(static_cast<size_t>(out_c), -500, 500);
+  int x = b.AddTensor("x", T::INT8, {1, 5, 5, 4}, Q(0.04f, -6));
+  int wt = b.AddConstant("w", T::INT8, {out_c, 3, 3, in_per_group}, w,
+                         QuantParams::PerChannel(std::vector<float>(out_c, 0.01f), 0));
+  int bt = b.AddConstant("bias", T::INT32, {out_c}, bias);
+  if (out_shape.empty()) out_shape = {1, 5, 5, out_c};
+  int y = b.AddTensor("y", T::INT8, out_shape, Q(0.1f, 4));
+  fb::Conv2DOptionsT o;
+  o.pad_top = o.pad_left = o.pad_bottom = o.pad_right = 1;
+  o.groups = groups;
+  b.AddOp(fb::OpType::CONV_2D, {x, wt, bt}, {y}, o, "conv");
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b;
+}
+
+TEST(Conv2DOp, DepthwiseRunsLikeReference) {
+  ModelBuilder b = MakeConv(4, 4);
+  Rng rng(21);
+  std::vector<int8_t> x = rng.int8s(100);
+  RunResult r = RunModel(b, {Bytes(x)});
+  Loaded l = Load(b);
+  ASSERT_TRUE(l.status.ok()) << l.status.message();
+  const TensorInfo& w = l.model->tensor(1);
+  kernels::Conv2DGeometry g;
+  g.in_h = g.in_w = g.out_h = g.out_w = 5;
+  g.in_c = g.out_c = g.groups = 4;
+  g.kernel_h = g.kernel_w = 3;
+  g.pad_top = g.pad_left = 1;
+  std::vector<float> requant(4, 0.04f * 0.01f / 0.1f);
+  std::vector<int8_t> want(100);
+  ref::conv2d_s8(g, x.data(), -6, reinterpret_cast<const int8_t*>(w.constant),
+                 reinterpret_cast<const int32_t*>(l.model->tensor(2).constant), requant.data(),
+                 kernels::QuantizedOutput{4, -128, 127}, want.data());
+  EXPECT_TRUE(SameBytes(r.output, want));
+  EXPECT_EQ(r.kernel, "conv2d_s8_ref");
+  EXPECT_EQ(r.macs, 100u * 9u);
+}
+
+TEST(Conv2DOp, Rejects) {
+  EXPECT_TRUE(Loads(MakeConv(2, 6)));
+  EXPECT_TRUE(Rejected(MakeConv(3, 6), {"op 0 'conv' (CONV_2D)", "groups 3 must divide"}));
+  EXPECT_TRUE(Rejected(MakeConv(4, 6), {"CONV_2D", "groups 4 must divide", "output channels 6"}));
+  EXPECT_TRUE(Rejected(MakeConv(1, 4, {1, 3, 3, 4}), {"CONV_2D", "expected [1x5x5x4]"}));
+  {
+    ModelBuilder b = MakeConv(1, 4);
+    b.model().operators[0]->options.AsConv2DOptions()->groups = 0;
+    EXPECT_TRUE(Rejected(b, {"CONV_2D", "groups 0"}));
+  }
+  {
+    ModelBuilder b = MakeConv(2, 4);  // weights [4,3,3,2] read as groups 1: 2 != 4 channels
+    b.model().operators[0]->options.AsConv2DOptions()->groups = 1;
+    EXPECT_TRUE(Rejected(b, {"CONV_2D", "do not match input channels 4"}));
+  }
 }
 
 // ---------------------------------------------------------------- FULLY_CONNECTED
@@ -310,7 +391,7 @@ kernels::Pool2DGeometry PoolGeometry(int k, int s, int pad, int out) {
   g.out_h = g.out_w = out;
   g.kernel_h = g.kernel_w = k;
   g.stride_h = g.stride_w = s;
-  g.pad_top = g.pad_left = pad;
+  g.pad_top = g.pad_left = g.pad_bottom = g.pad_right = pad;
   return g;
 }
 
@@ -1025,6 +1106,7 @@ TEST(QuantizeOp, Rejects) {
 std::vector<std::function<ModelBuilder()>> Seeds() {
   const QuantParams q = Q(0.1f, 0);
   return {
+      [] { return MakeConv(2, 4); },
       [] { return MakeFcS8().b; },
       [] {
         return MakePool(fb::OpType::MAX_POOL_2D, T::INT8, PoolOptions(3, 2, 1), {1, 3, 3, 2});
@@ -1096,8 +1178,15 @@ void Mutate(Rng& rng, fb::ModelT& m) {
         break;
     }
   }
+  if (rng.coin()) return;  // keep the options: the shapes alone may still fit
   fb::OpOptionsUnion& o = m.operators[0]->options;
-  if (auto* p = o.AsPool2DOptions()) {
+  if (auto* cv = o.AsConv2DOptions()) {
+    cv->stride_h = Pick(rng, 0, 3), cv->stride_w = Pick(rng, 0, 3);
+    cv->dilation_h = Pick(rng, 0, 3), cv->dilation_w = Pick(rng, 0, 3);
+    cv->pad_top = Pick(rng, -1, 3), cv->pad_bottom = Pick(rng, -1, 3);
+    cv->pad_left = Pick(rng, -1, 3), cv->pad_right = Pick(rng, -1, 3);
+    cv->groups = Pick(rng, 0, 4);
+  } else if (auto* p = o.AsPool2DOptions()) {
     p->kernel_h = Pick(rng, 0, 6), p->kernel_w = Pick(rng, 0, 6);
     p->stride_h = Pick(rng, 0, 3), p->stride_w = Pick(rng, 0, 3);
     p->pad_top = Pick(rng, -1, 3), p->pad_bottom = Pick(rng, -1, 3);
@@ -1119,6 +1208,7 @@ TEST(OpsRobustness, MutatedModelsFailCleanlyOrRunInBounds) {
   Rng rng(17);
   const auto seeds = Seeds();
   int accepted = 0, total = 0;
+  std::vector<int> accepted_by_seed(seeds.size(), 0);
   for (int iter = 0; iter < 3000; ++iter) {
     ModelBuilder b = seeds[static_cast<size_t>(iter) % seeds.size()]();
     Mutate(rng, b.model());
@@ -1134,6 +1224,7 @@ TEST(OpsRobustness, MutatedModelsFailCleanlyOrRunInBounds) {
       continue;
     }
     ++accepted;
+    ++accepted_by_seed[static_cast<size_t>(iter) % seeds.size()];
     std::unique_ptr<Interpreter> it;
     Status s = Interpreter::Create(r.model, InterpreterOptions(), &it);
     ASSERT_TRUE(s.ok()) << "validated model failed to prepare: " << s.message();
@@ -1146,6 +1237,9 @@ TEST(OpsRobustness, MutatedModelsFailCleanlyOrRunInBounds) {
   }
   std::printf("mutated models: %d of %d accepted and run\n", accepted, total);
   EXPECT_GT(accepted, total / 20);
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    EXPECT_GT(accepted_by_seed[i], 0) << "no mutation of seed model " << i << " ever ran";
+  }
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ InterpreterPtr CreateInterpreter(const qrun_model* model, const Options& o) {
   options.num_threads = o.threads;
   options.backend = o.backend;
   options.enable_profiling = o.profile ? 1 : 0;
+  options.isa = o.isa.empty() ? nullptr : o.isa.c_str();
   qrun_interpreter* raw = nullptr;
   Check(qrun_interpreter_create(model, &options, &raw));
   return InterpreterPtr(raw);

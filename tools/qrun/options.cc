@@ -38,6 +38,11 @@ options:
   --threads N          number of threads (default 1)
   --backend NAME       native (default: qrun's kernels for this CPU),
                        reference (portable kernels) or xnnpack
+  --isa NAME           native kernels' instruction set: auto (default: the
+                       QRUN_ISA environment variable, else the best this CPU
+                       has), reference, avx2, avxvnni, avx512vnni (x86),
+                       neon, neondot, i8mm (ARM); a level the CPU lacks is an
+                       error
   --bench N            invoke N times after the warm-up and print the median,
                        min, mean and max time in ms and the GMAC/s
   --warmup N           untimed invokes before the --bench runs (default 1)
@@ -154,6 +159,9 @@ Options ParseOptions(int argc, char** argv) {
       o.threads = ParseInt(arg, value(), 1);
     } else if (arg == "--backend") {
       o.backend = ParseBackend(value());
+    } else if (arg == "--isa") {
+      o.isa = value();
+      if (o.isa.empty()) UsageFail("option '" + arg + "' needs a name");
     } else if (arg == "--bench") {
       o.bench_runs = ParseInt(arg, value(), 1);
     } else if (arg == "--warmup") {

@@ -18,6 +18,7 @@ struct Options {
   bool zero_input = false;
   int threads = 1;
   qrun_backend backend = QRUN_BACKEND_NATIVE;
+  std::string isa;  // --isa; empty: auto (QRUN_ISA, else the CPU's best)
   int bench_runs = 0;  // 0: a single invoke, no timing
   int warmup = 1;
   bool profile = false;

@@ -1,5 +1,8 @@
 // Thin C++ RAII wrapper over the C API (qrun.h). Errors come back as
-// qrun::Error exceptions carrying the status and message.
+// qrun::Error exceptions carrying the status and message. Header-only: it
+// only calls the C API, so it works with a static or shared libqrun.
+// Thread rules are the C API's: a Model may be shared by interpreters on
+// any threads; one Interpreter is used by one thread at a time.
 //
 //   qrun::Model model = qrun::Model::FromFile("model.qfb");
 //   qrun::Interpreter it(model);
@@ -16,6 +19,10 @@
 #include "qrun/qrun.h"
 
 namespace qrun {
+// The library's internals also live in namespace qrun (and have their own
+// Model and Interpreter classes); this inline namespace keeps the wrapper's
+// symbols distinct from them, so that a static link never merges the two.
+inline namespace api {
 
 class Error : public std::runtime_error {
  public:
@@ -46,6 +53,9 @@ class Model {
     return Model(m);
   }
   const qrun_model* get() const { return model_.get(); }
+  // Metadata value for key, or null when absent.
+  const char* metadata(const char* key) const { return qrun_model_metadata(get(), key); }
+  size_t size_bytes() const { return qrun_model_size_bytes(get()); }
 
  private:
   explicit Model(qrun_model* m) : model_(m, qrun_model_free) {}
@@ -74,6 +84,14 @@ class Interpreter {
     return t;
   }
   void invoke() { Check(qrun_interpreter_invoke(interpreter_.get())); }
+  size_t arena_bytes() const { return qrun_interpreter_arena_bytes(interpreter_.get()); }
+  size_t packed_bytes() const { return qrun_interpreter_packed_bytes(interpreter_.get()); }
+  int op_count() const { return qrun_interpreter_op_count(interpreter_.get()); }
+  qrun_op_profile op_profile(int i) const {
+    qrun_op_profile p;
+    Check(qrun_interpreter_op_profile(interpreter_.get(), i, &p));
+    return p;
+  }
   qrun_interpreter* get() const { return interpreter_.get(); }
 
  private:
@@ -84,6 +102,7 @@ class Interpreter {
   std::unique_ptr<qrun_interpreter, Deleter> interpreter_;
 };
 
+}  // namespace api
 }  // namespace qrun
 
 #endif  // QRUN_QRUN_HPP_

@@ -1,0 +1,212 @@
+#include "kernels/dispatch/qs8_conv.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "kernels/packing.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include "kernels/x86/qs8-igemm.h"
+#define QRUN_QS8_CONV_X86 1
+#endif
+
+namespace qrun::kernels {
+namespace {
+
+constexpr size_t kSlack = 64;             // bytes readable past any row
+constexpr size_t kConvertChunk = 1 << 14;  // input elements per convert task
+
+#if QRUN_QS8_CONV_X86
+struct UkernelInfo {
+  x86::Qs8IgemmUkernel fn;
+  int mr, nr, kr, elem;
+  const char* tile;  // "4x32c4"
+};
+void ConvertU8(size_t n, const int8_t* x, void* y) {
+  x86::qs8_to_qu8__avx512vnni(n, x, static_cast<uint8_t*>(y));
+}
+void ConvertS16(size_t n, const int8_t* x, void* y) {
+  x86::qs8_to_s16__avx2(n, x, static_cast<int16_t*>(y));
+}
+#endif
+
+void ConvertTrampoline(void* ctx, size_t start, size_t count) {
+  static_cast<Qs8Conv*>(ctx)->ConvertTask(start, count);
+}
+void ComputeTrampoline(void* ctx, size_t i, size_t j) {
+  static_cast<Qs8Conv*>(ctx)->ComputeTask(i, j);
+}
+
+}  // namespace
+
+bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_zero_point,
+                   const int8_t* weights, const int32_t* bias, const float* requant_scale,
+                   const QuantizedOutput& out) {
+#if QRUN_QS8_CONV_X86
+  g_ = g;
+  kc_ = static_cast<size_t>(g.in_c / g.groups);
+  opg_ = static_cast<size_t>(g.out_c / g.groups);
+  ks_ = static_cast<size_t>(g.kernel_h) * static_cast<size_t>(g.kernel_w);
+  m_ = static_cast<size_t>(g.batch) * static_cast<size_t>(g.out_h) * static_cast<size_t>(g.out_w);
+  // Depthwise-like layers (a few channels per group) waste most of a tile:
+  // they get their own kernels (or the reference).
+  if (g.groups > 1 && kc_ < 4) return false;
+  if (m_ == 0 || opg_ == 0 || kc_ == 0) return false;
+
+  UkernelInfo u{};
+  int32_t x_offset = 0;
+  if (IsaAtLeast(isa, Isa::kAvx512Vnni)) {
+    if (m_ == 1) u = {x86::qs8_igemm_1x64c4__avx512vnni, 1, 64, 4, 1, "1x64c4"};
+    else if (opg_ <= 16) u = {x86::qs8_igemm_8x16c4__avx512vnni, 8, 16, 4, 1, "8x16c4"};
+    else u = {x86::qs8_igemm_4x32c4__avx512vnni, 4, 32, 4, 1, "4x32c4"};
+    x_offset = 128;
+    convert_ = ConvertU8;
+    isa_ = Isa::kAvx512Vnni;
+  } else if (IsaAtLeast(isa, Isa::kAvx2)) {
+    if (m_ == 1) u = {x86::qs8_igemm_1x32c2__avx2, 1, 32, 2, 2, "1x32c2"};
+    else u = {x86::qs8_igemm_4x16c2__avx2, 4, 16, 2, 2, "4x16c2"};
+    convert_ = ConvertS16;
+    isa_ = Isa::kAvx2;
+  } else {
+    return false;
+  }
+  ukernel_ = reinterpret_cast<void*>(u.fn);
+  mr_ = u.mr;
+  nr_ = u.nr;
+  elem_ = u.elem;
+
+  const PackLayout layout{u.nr, u.kr, u.elem, x_offset};
+  const int groups = g.groups;
+  tile_bytes_ = PackedTileBytes(layout, static_cast<int>(ks_), static_cast<int>(kc_));
+  n_tiles_ = (opg_ + static_cast<size_t>(nr_) - 1) / static_cast<size_t>(nr_);
+  m_tiles_ = (m_ + static_cast<size_t>(mr_) - 1) / static_cast<size_t>(mr_);
+  packed_.assign(tile_bytes_ * n_tiles_ * static_cast<size_t>(groups), 0);
+  for (int gi = 0; gi < groups; ++gi) {
+    const size_t c0 = static_cast<size_t>(gi) * opg_;
+    PackQs8Weights(layout, static_cast<int>(opg_), static_cast<int>(ks_), static_cast<int>(kc_),
+                   weights + c0 * ks_ * kc_, bias ? bias + c0 : nullptr, requant_scale + c0,
+                   input_zero_point, packed_.data() + static_cast<size_t>(gi) * n_tiles_ * tile_bytes_);
+  }
+
+  out_lo_ = static_cast<float>(out.qmin - out.zero_point);
+  out_hi_ = static_cast<float>(out.qmax - out.zero_point);
+  out_zp_ = out.zero_point;
+
+  // One padded pixel (all groups) in the kernels' input encoding.
+  const size_t in_c = static_cast<size_t>(g.in_c);
+  zero_.assign(in_c * static_cast<size_t>(elem_) + kSlack, 0);
+  const int8_t zp8 = static_cast<int8_t>(input_zero_point);
+  for (size_t i = 0; i < in_c; ++i) {
+    if (elem_ == 1) {
+      zero_[i] = static_cast<uint8_t>(zp8) ^ 0x80u;
+    } else {
+      const int16_t v = zp8;
+      std::memcpy(&zero_[2 * i], &v, 2);
+    }
+  }
+
+  gemm_ = g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
+          g.pad_top == 0 && g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
+  if (!gemm_) indirection_.assign(m_tiles_ * ks_ * static_cast<size_t>(mr_), nullptr);
+  indirection_base_ = nullptr;
+
+  const size_t in_elems = static_cast<size_t>(g.batch) * static_cast<size_t>(g.in_h) *
+                          static_cast<size_t>(g.in_w) * in_c;
+  scratch_bytes_ = in_elems * static_cast<size_t>(elem_) + kSlack;
+
+  std::string op;
+  if (kind == Kind::kFullyConnected) op = m_ == 1 ? "qs8-fc-gemv" : "qs8-fc-gemm";
+  else if (gemm_) op = "qs8-conv2d-1x1-gemm";
+  else op = "qs8-conv2d-" + std::to_string(g.kernel_h) + "x" + std::to_string(g.kernel_w) + "-igemm";
+  if (kind == Kind::kConv2D && groups > 1) op += "-g";
+  name_ = op + "/" + u.tile + "-" + IsaName(isa_);
+  return true;
+#else
+  (void)isa; (void)kind; (void)g; (void)input_zero_point; (void)weights; (void)bias;
+  (void)requant_scale; (void)out;
+  return false;
+#endif
+}
+
+size_t Qs8Conv::persistent_bytes() const {
+  return packed_.capacity() + zero_.capacity() + indirection_.capacity() * sizeof(void*) +
+         name_.capacity();
+}
+
+void Qs8Conv::BuildIndirection(const uint8_t* xbuf) {
+  const Conv2DGeometry& g = g_;
+  const size_t pixel_bytes = static_cast<size_t>(g.in_c) * static_cast<size_t>(elem_);
+  const size_t mr = static_cast<size_t>(mr_);
+  const size_t hw = static_cast<size_t>(g.out_h) * static_cast<size_t>(g.out_w);
+  for (size_t mt = 0; mt < m_tiles_; ++mt) {
+    for (size_t r = 0; r < mr; ++r) {
+      const size_t m = std::min(mt * mr + r, m_ - 1);  // pad rows repeat the last pixel
+      const int n = static_cast<int>(m / hw);
+      const int oy = static_cast<int>(m % hw) / g.out_w;
+      const int ox = static_cast<int>(m % hw) % g.out_w;
+      for (int ky = 0; ky < g.kernel_h; ++ky) {
+        for (int kx = 0; kx < g.kernel_w; ++kx) {
+          const size_t t = static_cast<size_t>(ky) * static_cast<size_t>(g.kernel_w) +
+                           static_cast<size_t>(kx);
+          const int64_t iy = static_cast<int64_t>(oy) * g.stride_h - g.pad_top +
+                             static_cast<int64_t>(ky) * g.dilation_h;
+          const int64_t ix = static_cast<int64_t>(ox) * g.stride_w - g.pad_left +
+                             static_cast<int64_t>(kx) * g.dilation_w;
+          const void* p = zero_.data();
+          if (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w) {
+            const size_t pix = (static_cast<size_t>(n) * static_cast<size_t>(g.in_h) +
+                                static_cast<size_t>(iy)) * static_cast<size_t>(g.in_w) +
+                               static_cast<size_t>(ix);
+            p = xbuf + pix * pixel_bytes;
+          }
+          indirection_[(mt * ks_ + t) * mr + r] = p;
+        }
+      }
+    }
+  }
+  indirection_base_ = xbuf;
+}
+
+void Qs8Conv::ConvertTask(size_t start, size_t count) {
+  convert_(count, run_in_ + start, run_x_ + start * static_cast<size_t>(elem_));
+}
+
+void Qs8Conv::ComputeTask(size_t i, size_t j) {
+#if QRUN_QS8_CONV_X86
+  const size_t gi = i / n_tiles_, nt = i % n_tiles_;
+  const size_t nr = static_cast<size_t>(nr_), mr = static_cast<size_t>(mr_);
+  const size_t n0 = nt * nr, m0 = j * mr;
+  const size_t nc = std::min(nr, opg_ - n0);
+  const size_t rows = std::min(mr, m_ - m0);
+  const size_t out_c = static_cast<size_t>(g_.out_c);
+  const void* w = packed_.data() + i * tile_bytes_;
+  int8_t* c = run_out_ + m0 * out_c + gi * opg_ + n0;
+  const size_t a_offset = gi * kc_ * static_cast<size_t>(elem_);
+  const auto fn = reinterpret_cast<x86::Qs8IgemmUkernel>(ukernel_);
+  const x86::Qs8Requant p{out_lo_, out_hi_, out_zp_};
+  if (gemm_) {
+    const void* a[8];
+    const size_t row_bytes = static_cast<size_t>(g_.in_c) * static_cast<size_t>(elem_);
+    for (size_t r = 0; r < mr; ++r) a[r] = run_x_ + std::min(m0 + r, m_ - 1) * row_bytes;
+    fn(rows, nc, kc_, 1, a, a_offset, w, c, out_c, p);
+  } else {
+    fn(rows, nc, kc_, ks_, indirection_.data() + j * ks_ * mr, a_offset, w, c, out_c, p);
+  }
+#else
+  (void)i; (void)j;
+#endif
+}
+
+void Qs8Conv::Run(const int8_t* input, int8_t* output, void* scratch, pthreadpool_t pool) {
+  run_in_ = input;
+  run_x_ = static_cast<uint8_t*>(scratch);
+  run_out_ = output;
+  const size_t in_elems = static_cast<size_t>(g_.batch) * static_cast<size_t>(g_.in_h) *
+                          static_cast<size_t>(g_.in_w) * static_cast<size_t>(g_.in_c);
+  pthreadpool_parallelize_1d_tile_1d(pool, ConvertTrampoline, this, in_elems, kConvertChunk, 0);
+  if (!gemm_ && indirection_base_ != run_x_) BuildIndirection(run_x_);
+  pthreadpool_parallelize_2d(pool, ComputeTrampoline, this,
+                             static_cast<size_t>(g_.groups) * n_tiles_, m_tiles_, 0);
+}
+
+}  // namespace qrun::kernels

@@ -1,0 +1,332 @@
+// Optimized int8 Conv2D / FullyConnected (kernels/dispatch/qs8_conv.h and
+// the x86 microkernels) bit-exact against the reference kernels, for every
+// ISA level this CPU runs (levels it lacks are skipped) and for 1 and 2
+// threads, over randomized shapes: channels not multiples of the vector
+// width, tiny and odd spatial sizes, stride/dilation/padding mixes, groups,
+// zero points at the extremes, per-channel scales, fused clamps. Inputs and
+// outputs end at a PROT_NONE guard page so tail over-reads/-writes fault.
+#include <gtest/gtest.h>
+#include <pthreadpool.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernel_test_util.h"
+#include "kernels/dispatch/isa.h"
+#include "kernels/dispatch/qs8_conv.h"
+#include "kernels/dispatch/qs8_dwconv.h"
+#include "kernels/reference/conv2d.h"
+#include "kernels/reference/fully_connected.h"
+
+namespace qrun::kernels {
+namespace {
+
+using qrun::testing::Rng;
+
+// `bytes` usable bytes that end exactly at an inaccessible page.
+class GuardedBuffer {
+ public:
+  explicit GuardedBuffer(size_t bytes) : bytes_(bytes) {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    data_pages_ = (bytes + page - 1) / page * page;
+    total_ = data_pages_ + page;
+    void* p = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) p = nullptr;
+    base_ = static_cast<uint8_t*>(p);
+    if (base_ != nullptr) mprotect(base_ + data_pages_, page, PROT_NONE);
+  }
+  ~GuardedBuffer() {
+    if (base_ != nullptr) munmap(base_, total_);
+  }
+  GuardedBuffer(const GuardedBuffer&) = delete;
+  GuardedBuffer& operator=(const GuardedBuffer&) = delete;
+  template <typename T>
+  T* data() const {
+    return reinterpret_cast<T*>(base_ + data_pages_ - bytes_);
+  }
+  bool ok() const { return base_ != nullptr; }
+
+ private:
+  size_t bytes_, data_pages_ = 0, total_ = 0;
+  uint8_t* base_ = nullptr;
+};
+
+struct ThreadPoolDeleter {
+  void operator()(pthreadpool_t p) const { pthreadpool_destroy(p); }
+};
+using ThreadPoolPtr = std::unique_ptr<std::remove_pointer_t<pthreadpool_t>, ThreadPoolDeleter>;
+
+constexpr Isa kLevels[] = {Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni};
+
+class Qs8ConvTest : public ::testing::TestWithParam<Isa> {
+ protected:
+  void SetUp() override {
+    if (!IsaBuilt(GetParam())) GTEST_SKIP() << IsaName(GetParam()) << ": not built for this architecture";
+    if (!IsaSupported(GetParam()))
+      GTEST_SKIP() << IsaName(GetParam()) << " not supported by this CPU (has: "
+                   << SupportedIsaList() << ")";
+    pool2_.reset(pthreadpool_create(2));
+    ASSERT_NE(pool2_, nullptr);
+  }
+  ThreadPoolPtr pool2_;
+};
+
+struct Layer {
+  std::vector<int8_t> weights;
+  std::vector<int32_t> bias;
+  bool has_bias = true;
+  std::vector<float> scale;
+  int32_t in_zp = 0;
+  QuantizedOutput out;
+};
+
+Layer RandomLayer(Rng& rng, int out_c, size_t weight_count) {
+  Layer l;
+  l.weights = rng.int8s(weight_count, rng.coin() ? -128 : -127, 127);
+  l.has_bias = rng.uniform_int(0, 4) != 0;
+  l.bias = rng.int32s(static_cast<size_t>(out_c), -40000, 40000);
+  const bool per_channel = rng.coin();
+  const float base = rng.scale(1e-4f, 3e-2f);
+  for (int c = 0; c < out_c; ++c) l.scale.push_back(per_channel ? rng.scale(1e-4f, 3e-2f) : base);
+  l.in_zp = qrun::testing::random_zero_point(rng);
+  l.out.zero_point = qrun::testing::random_zero_point(rng);
+  const auto clamp = qrun::testing::random_fused_clamp(rng, 0.05, l.out.zero_point);
+  l.out.qmin = clamp.qmin;
+  l.out.qmax = clamp.qmax;
+  return l;
+}
+
+std::string Describe(const Conv2DGeometry& g) {
+  char buf[256];
+  std::snprintf(buf, sizeof(buf),
+                "n%d %dx%dx%d -> %dx%dx%d k%dx%d s%dx%d d%dx%d p%d,%d g%d", g.batch, g.in_h,
+                g.in_w, g.in_c, g.out_h, g.out_w, g.out_c, g.kernel_h, g.kernel_w, g.stride_h,
+                g.stride_w, g.dilation_h, g.dilation_w, g.pad_top, g.pad_left, g.groups);
+  return buf;
+}
+
+Conv2DGeometry RandomGeometry(Rng& rng, int config) {
+  Conv2DGeometry g;
+  g.batch = rng.uniform_int(0, 5) == 0 ? 2 : 1;
+  const int shape = config % 4;  // 0: 1x1 GEMM, 1: 1x1 strided/padded, 2/3: KxK
+  g.groups = rng.uniform_int(0, 4) == 0 ? rng.uniform_int(2, 4) : 1;
+  const int kc = rng.uniform_int(0, 3) == 0 ? rng.uniform_int(1, 8) : rng.uniform_int(1, 70);
+  g.in_c = kc * g.groups;
+  if (g.groups > 1 && kc < 4) g.in_c = (kc + 4) * g.groups;
+  g.out_c = g.groups * (rng.uniform_int(0, 2) == 0 ? rng.uniform_int(1, 20) : rng.uniform_int(1, 80));
+  g.in_h = rng.uniform_int(1, 11);
+  g.in_w = rng.uniform_int(1, 11);
+  int pad_bottom = 0, pad_right = 0;
+  if (shape == 0) {
+    g.kernel_h = g.kernel_w = 1;
+  } else if (shape == 1) {
+    g.kernel_h = g.kernel_w = 1;
+    g.stride_h = rng.uniform_int(1, 3);
+    g.stride_w = rng.uniform_int(1, 3);
+    g.pad_top = rng.uniform_int(0, 1);
+    g.pad_left = rng.uniform_int(0, 1);
+  } else {
+    g.kernel_h = rng.uniform_int(1, 5);
+    g.kernel_w = rng.uniform_int(1, 5);
+    g.stride_h = rng.uniform_int(1, 3);
+    g.stride_w = rng.uniform_int(1, 3);
+    g.dilation_h = rng.uniform_int(0, 3) == 0 ? 2 : 1;
+    g.dilation_w = rng.uniform_int(0, 3) == 0 ? 2 : 1;
+    g.pad_top = rng.uniform_int(0, g.kernel_h - 1);
+    g.pad_left = rng.uniform_int(0, g.kernel_w - 1);
+    pad_bottom = rng.uniform_int(0, g.kernel_h - 1);
+    pad_right = rng.uniform_int(0, g.kernel_w - 1);
+  }
+  const int eff_h = (g.kernel_h - 1) * g.dilation_h + 1;
+  const int eff_w = (g.kernel_w - 1) * g.dilation_w + 1;
+  g.in_h = std::max(g.in_h, eff_h - g.pad_top - pad_bottom);
+  g.in_w = std::max(g.in_w, eff_w - g.pad_left - pad_right);
+  g.out_h = (g.in_h + g.pad_top + pad_bottom - eff_h) / g.stride_h + 1;
+  g.out_w = (g.in_w + g.pad_left + pad_right - eff_w) / g.stride_w + 1;
+  return g;
+}
+
+// Runs the optimized kernel with 1 and 2 threads and compares each with `want`.
+void RunAndCompare(Qs8Conv& conv, const std::vector<int8_t>& input, size_t out_elems,
+                   const std::vector<int8_t>& want, pthreadpool_t pool2, const std::string& what) {
+  GuardedBuffer in(input.size()), out(out_elems), scratch(conv.scratch_bytes());
+  ASSERT_TRUE(in.ok() && out.ok() && scratch.ok());
+  std::memcpy(in.data<int8_t>(), input.data(), input.size());
+  for (pthreadpool_t pool : {static_cast<pthreadpool_t>(nullptr), pool2}) {
+    std::memset(out.data<int8_t>(), 0x55, out_elems);
+    conv.Run(in.data<int8_t>(), out.data<int8_t>(), scratch.data<void>(), pool);
+    const bool same = std::memcmp(out.data<int8_t>(), want.data(), out_elems) == 0;
+    if (!same) {
+      size_t i = 0;
+      while (out.data<int8_t>()[i] == want[i]) ++i;
+      FAIL() << what << " threads=" << (pool ? 2 : 1) << " kernel=" << conv.name()
+             << ": first mismatch at " << i << " got " << int(out.data<int8_t>()[i]) << " want "
+             << int(want[i]);
+    }
+  }
+}
+
+TEST_P(Qs8ConvTest, Conv2DBitExactWithReference) {
+  Rng rng(0xC0417 + static_cast<int>(GetParam()));
+  int tested = 0;
+  for (int config = 0; config < 260; ++config) {
+    const Conv2DGeometry g = RandomGeometry(rng, config);
+    const size_t kc = static_cast<size_t>(g.in_c / g.groups);
+    const size_t in_elems = static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c;
+    const size_t out_elems = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
+    const Layer l = RandomLayer(rng, g.out_c, static_cast<size_t>(g.out_c) * g.kernel_h * g.kernel_w * kc);
+    const std::vector<int8_t> input = rng.int8s(in_elems);
+    std::vector<int8_t> want(out_elems);
+    ref::conv2d_s8(g, input.data(), l.in_zp, l.weights.data(), l.has_bias ? l.bias.data() : nullptr,
+                   l.scale.data(), l.out, want.data());
+    Qs8Conv conv;
+    const bool ok = conv.Init(GetParam(), Qs8Conv::Kind::kConv2D, g, l.in_zp, l.weights.data(),
+                              l.has_bias ? l.bias.data() : nullptr, l.scale.data(), l.out);
+    ASSERT_TRUE(ok) << Describe(g);
+    const std::string what = "config " + std::to_string(config) + " " + Describe(g) +
+                             " zp_in=" + std::to_string(l.in_zp) + " zp_out=" +
+                             std::to_string(l.out.zero_point);
+    RunAndCompare(conv, input, out_elems, want, pool2_.get(), what);
+    if (HasFatalFailure()) return;
+    // Running again (indirection already built) gives the same bytes.
+    RunAndCompare(conv, input, out_elems, want, pool2_.get(), what + " (second run)");
+    if (HasFatalFailure()) return;
+    ++tested;
+  }
+  EXPECT_GE(tested, 200);
+}
+
+TEST_P(Qs8ConvTest, FullyConnectedBitExactWithReference) {
+  Rng rng(0xFC + static_cast<int>(GetParam()));
+  for (int config = 0; config < 120; ++config) {
+    ref::FullyConnectedGeometry fg;
+    fg.batch = config % 3 == 0 ? 1 : rng.uniform_int(1, 9);
+    fg.in_features = rng.coin() ? rng.uniform_int(1, 40) : rng.uniform_int(41, 700);
+    fg.out_features = rng.coin() ? rng.uniform_int(1, 40) : rng.uniform_int(41, 200);
+    const Layer l = RandomLayer(rng, fg.out_features,
+                                static_cast<size_t>(fg.out_features) * fg.in_features);
+    const std::vector<int8_t> input = rng.int8s(static_cast<size_t>(fg.batch) * fg.in_features);
+    const size_t out_elems = static_cast<size_t>(fg.batch) * fg.out_features;
+    std::vector<int8_t> want(out_elems);
+    ref::fully_connected_s8(fg, input.data(), l.in_zp, l.weights.data(),
+                            l.has_bias ? l.bias.data() : nullptr, l.scale.data(), l.out, want.data());
+    Conv2DGeometry g;
+    g.in_h = g.out_h = 1;
+    g.in_w = g.out_w = fg.batch;
+    g.in_c = fg.in_features;
+    g.out_c = fg.out_features;
+    Qs8Conv fc;
+    ASSERT_TRUE(fc.Init(GetParam(), Qs8Conv::Kind::kFullyConnected, g, l.in_zp, l.weights.data(),
+                        l.has_bias ? l.bias.data() : nullptr, l.scale.data(), l.out));
+    RunAndCompare(fc, input, out_elems, want, pool2_.get(),
+                  "fc config " + std::to_string(config) + " batch " + std::to_string(fg.batch) +
+                      " in " + std::to_string(fg.in_features) + " out " +
+                      std::to_string(fg.out_features));
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST_P(Qs8ConvTest, DepthwiseBitExactWithReference) {
+  Rng rng(0xD3 + static_cast<int>(GetParam()));
+  for (int config = 0; config < 200; ++config) {
+    Conv2DGeometry g;
+    g.batch = rng.uniform_int(0, 5) == 0 ? 2 : 1;
+    g.in_c = g.out_c = g.groups = rng.coin() ? rng.uniform_int(1, 20) : rng.uniform_int(21, 150);
+    const int k = config % 3 == 0 ? 3 : (config % 3 == 1 ? 5 : rng.uniform_int(1, 4));
+    g.kernel_h = k;
+    g.kernel_w = rng.uniform_int(0, 4) == 0 ? rng.uniform_int(1, 5) : k;
+    g.stride_h = g.stride_w = rng.uniform_int(1, 2);
+    if (rng.uniform_int(0, 4) == 0) g.stride_w = 3 - g.stride_h;
+    g.dilation_h = g.dilation_w = rng.uniform_int(0, 5) == 0 ? 2 : 1;
+    g.pad_top = rng.uniform_int(0, g.kernel_h - 1);
+    g.pad_left = rng.uniform_int(0, g.kernel_w - 1);
+    const int pad_bottom = rng.uniform_int(0, g.kernel_h - 1);
+    const int pad_right = rng.uniform_int(0, g.kernel_w - 1);
+    const int eff_h = (g.kernel_h - 1) * g.dilation_h + 1;
+    const int eff_w = (g.kernel_w - 1) * g.dilation_w + 1;
+    g.in_h = std::max(rng.uniform_int(1, 12), eff_h - g.pad_top - pad_bottom);
+    g.in_w = std::max(rng.uniform_int(1, 12), eff_w - g.pad_left - pad_right);
+    g.out_h = (g.in_h + g.pad_top + pad_bottom - eff_h) / g.stride_h + 1;
+    g.out_w = (g.in_w + g.pad_left + pad_right - eff_w) / g.stride_w + 1;
+    const size_t in_elems = static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c;
+    const size_t out_elems = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
+    const Layer l = RandomLayer(rng, g.out_c, static_cast<size_t>(g.out_c) * g.kernel_h * g.kernel_w);
+    const std::vector<int8_t> input = rng.int8s(in_elems);
+    std::vector<int8_t> want(out_elems);
+    const int32_t* bias = l.has_bias ? l.bias.data() : nullptr;
+    ref::conv2d_s8(g, input.data(), l.in_zp, l.weights.data(), bias, l.scale.data(), l.out,
+                   want.data());
+    Qs8DwConv dw;
+    ASSERT_TRUE(dw.Init(GetParam(), g, l.in_zp, l.weights.data(), bias, l.scale.data(), l.out))
+        << Describe(g);
+    GuardedBuffer in(in_elems), out(out_elems);
+    ASSERT_TRUE(in.ok() && out.ok());
+    std::memcpy(in.data<int8_t>(), input.data(), in_elems);
+    for (pthreadpool_t pool : {static_cast<pthreadpool_t>(nullptr), pool2_.get()}) {
+      std::memset(out.data<int8_t>(), 0x55, out_elems);
+      dw.Run(in.data<int8_t>(), out.data<int8_t>(), pool);
+      ASSERT_EQ(std::memcmp(out.data<int8_t>(), want.data(), out_elems), 0)
+          << "config " << config << " " << Describe(g) << " threads " << (pool ? 2 : 1) << " "
+          << dw.name();
+    }
+  }
+}
+
+TEST_P(Qs8ConvTest, KernelNamesSayOpTileAndIsa) {
+  Conv2DGeometry g;
+  g.in_h = g.in_w = g.out_h = g.out_w = 4;
+  g.in_c = 8;
+  g.out_c = 40;
+  std::vector<int8_t> w(8 * 40, 1);
+  std::vector<float> s(40, 0.01f);
+  Qs8Conv conv;
+  ASSERT_TRUE(conv.Init(GetParam(), Qs8Conv::Kind::kConv2D, g, 0, w.data(), nullptr, s.data(), {}));
+  const std::string name = conv.name();
+  EXPECT_EQ(name.find("qs8-conv2d-1x1"), 0u) << name;
+  const Isa used = IsaAtLeast(GetParam(), Isa::kAvx512Vnni) ? Isa::kAvx512Vnni : Isa::kAvx2;
+  EXPECT_NE(name.find(std::string("-") + IsaName(used)), std::string::npos) << name;
+}
+
+TEST(Qs8ConvDispatch, ReferenceLevelAndDepthwiseKeepTheReference) {
+  Conv2DGeometry g;
+  g.in_h = g.in_w = g.out_h = g.out_w = 4;
+  g.in_c = g.out_c = g.groups = 8;
+  std::vector<int8_t> w(8, 1);
+  std::vector<float> s(8, 0.01f);
+  Qs8Conv conv;
+  EXPECT_FALSE(conv.Init(BestIsa(), Qs8Conv::Kind::kConv2D, g, 0, w.data(), nullptr, s.data(), {}));
+  g.groups = 1;
+  std::vector<int8_t> w2(64, 1);
+  EXPECT_FALSE(conv.Init(Isa::kReference, Qs8Conv::Kind::kConv2D, g, 0, w2.data(), nullptr, s.data(), {}));
+}
+
+TEST(IsaDetection, NamesRoundTripAndReferenceAlwaysWorks) {
+  EXPECT_TRUE(IsaSupported(Isa::kReference));
+  for (Isa isa : {Isa::kReference, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeon,
+                  Isa::kNeonDot, Isa::kNeonI8mm}) {
+    Isa parsed;
+    bool is_auto = true;
+    ASSERT_TRUE(ParseIsa(IsaName(isa), &parsed, &is_auto));
+    EXPECT_EQ(parsed, isa);
+    EXPECT_FALSE(is_auto);
+  }
+  Isa parsed;
+  bool is_auto = false;
+  EXPECT_TRUE(ParseIsa("auto", &parsed, &is_auto));
+  EXPECT_TRUE(is_auto);
+  EXPECT_EQ(parsed, BestIsa());
+  EXPECT_FALSE(ParseIsa("sse9", &parsed, &is_auto));
+  std::printf("supported ISA levels: %s (best %s)\n", SupportedIsaList(), IsaName(BestIsa()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, Qs8ConvTest, ::testing::ValuesIn(kLevels),
+                         [](const ::testing::TestParamInfo<Isa>& info) {
+                           return std::string(IsaName(info.param));
+                         });
+
+}  // namespace
+}  // namespace qrun::kernels
