@@ -63,7 +63,7 @@ for t in "${TARGETS[@]}"; do
   esac
   dir=build-cross-$t
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
-    -DQRUN_QEMU_CPU="$cpu" -DQRUN_HOST_QRUN="$HOST_QRUN" >/dev/null
+    -DQRUN_QEMU_CPU="$cpu" -DQRUN_HOST_QRUN="$HOST_QRUN" -DQRUN_BUILD_BENCH=OFF >/dev/null
   if [ "$t" = armv7 ] && [ "$ARMV7_KERNELS_ONLY" = 1 ]; then
     cmake --build "$dir" -j"$JOBS" --target qrun_kernel_tests qrun_cli
     stamp "$t build (library, qrun, kernel tests)"
