@@ -22,12 +22,9 @@ class Binary : public OpKernel {
     const TensorInfo& a = ctx.input(0);
     const TensorInfo& b = ctx.input(1);
     const TensorInfo& out = ctx.output(0);
-    for (const TensorInfo* t : {&a, &b, &out}) {
-      if (t->rank() > kernels::kMaxRank) {
-        return ctx.Unsupported("'", t->name, "' has rank ", t->rank(), ", at most ",
-                               kernels::kMaxRank, " is supported");
-      }
-    }
+    QRUN_RETURN_IF_ERROR(ExpectKernelRank(ctx, a, "input"));
+    QRUN_RETURN_IF_ERROR(ExpectKernelRank(ctx, b, "input"));
+    QRUN_RETURN_IF_ERROR(ExpectKernelRank(ctx, out, "output"));
     if (!kernels::ref::make_broadcast_geometry(a.dims.data(), a.rank(), b.dims.data(), b.rank(),
                                                &geometry_)) {
       return ctx.Invalid("input shapes ", a.shape_string(), " and ", b.shape_string(),

@@ -70,6 +70,14 @@ Status ExpectRank(const PrepareContext& ctx, const TensorInfo& t, int rank, cons
   return Status::Ok();
 }
 
+Status ExpectKernelRank(const PrepareContext& ctx, const TensorInfo& t, const char* role) {
+  if (t.rank() > kernels::kMaxRank) {
+    return ctx.Unsupported(role, " '", t.name, "' has rank ", t.rank(), ", at most ",
+                           kernels::kMaxRank, " is supported");
+  }
+  return Status::Ok();
+}
+
 Status ExpectShape(const PrepareContext& ctx, const TensorInfo& t,
                    const std::vector<int64_t>& dims, const char* role) {
   if (t.dims != dims) {

@@ -22,6 +22,9 @@ bool IsPerTensorInt8(const TensorInfo& t);
 // Checks that the op's tensors all have dtype `dtype`, naming the offender.
 Status ExpectDType(const PrepareContext& ctx, const TensorInfo& t, DType dtype, const char* role);
 Status ExpectRank(const PrepareContext& ctx, const TensorInfo& t, int rank, const char* role);
+// Rank within what the generic kernels index (kernels::kMaxRank); the loader
+// allows more, so this is UNSUPPORTED, not invalid.
+Status ExpectKernelRank(const PrepareContext& ctx, const TensorInfo& t, const char* role);
 Status ExpectShape(const PrepareContext& ctx, const TensorInfo& t,
                    const std::vector<int64_t>& dims, const char* role);
 // Same scale and zero point (ops that pass int8 values through unchanged).

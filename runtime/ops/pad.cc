@@ -23,10 +23,7 @@ class Pad : public OpKernel {
     const TensorInfo& in = ctx.input(0);
     const TensorInfo& out = ctx.output(0);
     const int rank = in.rank();
-    if (rank > kernels::kMaxRank) {
-      return ctx.Unsupported("input '", in.name, "' has rank ", rank, ", at most ",
-                             kernels::kMaxRank, " is supported");
-    }
+    QRUN_RETURN_IF_ERROR(ExpectKernelRank(ctx, in, "input"));
     const auto* pads = o ? o->pads() : nullptr;
     const int num_pads = pads ? static_cast<int>(pads->size()) : 0;
     if (num_pads != 2 * rank) {

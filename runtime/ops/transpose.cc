@@ -19,10 +19,7 @@ class Transpose : public OpKernel {
     const TensorInfo& in = ctx.input(0);
     const TensorInfo& out = ctx.output(0);
     const int rank = in.rank();
-    if (rank > kernels::kMaxRank) {
-      return ctx.Unsupported("input '", in.name, "' has rank ", rank, ", at most ",
-                             kernels::kMaxRank, " is supported");
-    }
+    QRUN_RETURN_IF_ERROR(ExpectKernelRank(ctx, in, "input"));
     const auto* perm = o ? o->perm() : nullptr;
     const int n = perm ? static_cast<int>(perm->size()) : 0;
     if (n != rank) return ctx.Invalid("perm has ", n, " entries, expected the rank ", rank);
