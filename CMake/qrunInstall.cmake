@@ -34,6 +34,7 @@ install(FILES
   # The package's own copies: Debian ships no CMake config for these.
   "${PROJECT_SOURCE_DIR}/CMake/FindCpuinfo.cmake"
   "${PROJECT_SOURCE_DIR}/CMake/FindPthreadpool.cmake"
+  "${PROJECT_SOURCE_DIR}/CMake/FindXNNPACK.cmake"
   DESTINATION "${QRUN_CMAKE_INSTALL_DIR}")
 
 # pkg-config: the prefix is found relative to the .pc file, so the install
@@ -50,6 +51,10 @@ if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
   set(QRUN_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
 else()
   set(QRUN_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
+set(QRUN_PC_XNNPACK "")
+if(QRUN_WITH_XNNPACK)
+  set(QRUN_PC_XNNPACK "-lXNNPACK ")
 endif()
 configure_file("${PROJECT_SOURCE_DIR}/CMake/qrun.pc.in" "${PROJECT_BINARY_DIR}/qrun.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/qrun.pc" DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")

@@ -24,6 +24,7 @@ Status ImportAndOptimize(const std::string& model_path, const InputShapes& shape
   QRUN_RETURN_IF_ERROR(FoldConstantsAndInferShapes(g));
   QRUN_RETURN_IF_ERROR(FoldBatchNorm(g));
   QRUN_RETURN_IF_ERROR(CanonicalizeArithmetic(g));
+  QRUN_RETURN_IF_ERROR(FuseMatMulAdd(g));
   QRUN_RETURN_IF_ERROR(RecognizeHardSwish(g));
   QRUN_RETURN_IF_ERROR(FuseActivations(g));
   return Status::Ok();
@@ -122,9 +123,17 @@ Status ConvertToBytes(const ConvertOptions& o, std::vector<uint8_t>* bytes, Conv
     for (const std::string& w : g.warnings) *log << "qconvert: warning: " << w << "\n";
   }
   if (o.dynamic) {
-    return Error(QRUN_ERROR_UNSUPPORTED,
-                 "--dynamic needs run-time activation quantization in the CONV_2D/FULLY_CONNECTED ops, "
-                 "which the runtime does not have yet; use static quantization (--calib DIR) or --float");
+    if (prequantized) {
+      return Error(QRUN_ERROR_INVALID_ARGUMENT,
+                   "--dynamic quantizes a float model, but this model is already quantized (QDQ/QOperator): "
+                   "convert it without --dynamic to keep its scales");
+    }
+    if (!o.quantize) return Error(QRUN_ERROR_INVALID_ARGUMENT, "--dynamic and --float exclude each other");
+    if (o.int8_io) {
+      return Error(QRUN_ERROR_INVALID_ARGUMENT,
+                   "--io int8 needs static activation scales; --dynamic chooses them per run");
+    }
+    if (o.auto_mixed) return Error(QRUN_ERROR_INVALID_ARGUMENT, "--auto-mixed applies to static quantization, not --dynamic");
   }
   LGraph lg;
   LowerOptions lo;
@@ -140,8 +149,9 @@ Status ConvertToBytes(const ConvertOptions& o, std::vector<uint8_t>* bytes, Conv
 
   // Samples (calibration / report).
   std::vector<std::vector<std::vector<float>>> samples;
-  const bool need_samples = o.quantize && !prequantized;
-  if (o.quantize && (need_samples || o.report || o.auto_mixed)) {
+  const bool static_int8 = o.quantize && !o.dynamic;
+  const bool need_samples = static_int8 && !prequantized;
+  if (static_int8 && (need_samples || o.report || o.auto_mixed)) {
     if (!o.calib_path.empty() || o.calib_random > 0) {
       if (lg.inputs.size() != 1 && !o.calib_path.empty()) {
         return Error(QRUN_ERROR_UNSUPPORTED, "--calib supports single-input models; use --calib-random N");
@@ -150,7 +160,16 @@ Status ConvertToBytes(const ConvertOptions& o, std::vector<uint8_t>* bytes, Conv
     if (!o.calib_path.empty()) {
       const Value& in = *g.find(g.inputs[0]);
       std::vector<std::vector<float>> flat;
-      QRUN_RETURN_IF_ERROR(LoadSamples(o.calib_path, in.shape, o.calib_transform, o.calib_format, o.calib_count, &flat));
+      bool saw_uint8 = false;
+      QRUN_RETURN_IF_ERROR(LoadSamples(o.calib_path, in.shape, o.calib_transform, o.calib_format,
+                                       o.calib_count, &flat, nullptr, &saw_uint8));
+      // The classic mistake: raw image bytes for a model trained on
+      // normalized inputs calibrates the input for [0, 1].
+      if (saw_uint8 && IsDefaultTransform(o.calib_transform) && log) {
+        *log << "qconvert: warning: uint8 calibration inputs are read as x/255 in [0, 1]; if the model "
+                "expects normalized inputs, pass --calib-transform (imagenet, mnist, or "
+                "scale=..,mean=..,std=..)\n";
+      }
       for (auto& s : flat) samples.push_back({std::move(s)});
     } else if (o.calib_random > 0) {
       std::mt19937 rng(1);
@@ -173,7 +192,7 @@ Status ConvertToBytes(const ConvertOptions& o, std::vector<uint8_t>* bytes, Conv
   }
 
   std::vector<Range> ranges;
-  if (o.quantize) {
+  if (static_int8) {
     if (need_samples) {
       CalibOptions co = o.calib;
       QRUN_RETURN_IF_ERROR(Calibrate(lg, samples, co, &ranges));
@@ -225,10 +244,17 @@ Status ConvertToBytes(const ConvertOptions& o, std::vector<uint8_t>* bytes, Conv
     }
   }
 
+  const char* kind = !o.quantize ? "float32"
+                     : o.dynamic ? "dynamic int8"
+                     : prequantized ? "imported (QDQ/QOperator)" : "static int8";
   WriteOptions wo;
-  wo.int8_io = o.int8_io && o.quantize;
-  wo.force_float = !o.quantize;
-  wo.metadata = {{"source", o.model_path}, {"quantization", !o.quantize ? "float32" : prequantized ? "imported (QDQ/QOperator)" : "static int8"}};
+  wo.int8_io = o.int8_io && static_int8;
+  wo.force_float = !static_int8;
+  if (o.dynamic) {
+    wo.dynamic_weights = true;
+    wo.keep_float.insert(o.keep_float.begin(), o.keep_float.end());
+  }
+  wo.metadata = {{"source", o.model_path}, {"quantization", kind}};
   wo.metadata.insert(wo.metadata.end(), o.metadata.begin(), o.metadata.end());
   WriteResult wr;
   QRUN_RETURN_IF_ERROR(WriteQfb(lg, wo, &wr));
@@ -242,7 +268,7 @@ Status ConvertToBytes(const ConvertOptions& o, std::vector<uint8_t>* bytes, Conv
 
   std::map<std::string, std::pair<int, int>> counts;  // type -> (int8, float)
   for (const LOp& op : lg.ops) {
-    const bool q = op.int8 && o.quantize;
+    const bool q = o.dynamic ? IsDynamicOp(op, wo) : op.int8 && static_int8;
     auto& c = counts[fb::EnumNameOpType(op.type)];
     (q ? c.first : c.second)++;
     summary->ops++;
@@ -253,7 +279,7 @@ Status ConvertToBytes(const ConvertOptions& o, std::vector<uint8_t>* bytes, Conv
   summary->qfb_bytes = bytes->size();
   std::ostringstream line;
   line << "qconvert: " << lg.ops.size() << " ops (" << summary->int8_ops << " int8, " << summary->float_ops
-       << " float), " << (!o.quantize ? "float32" : prequantized ? "pre-quantized import" : "static int8")
+       << " float), " << (prequantized && o.quantize ? "pre-quantized import" : kind)
        << ", " << summary->onnx_bytes / 1024 << " KiB -> " << summary->qfb_bytes / 1024 << " KiB";
   summary->line = line.str();
 
@@ -265,7 +291,7 @@ Status ConvertToBytes(const ConvertOptions& o, std::vector<uint8_t>* bytes, Conv
     }
     *log << "  model size: onnx " << summary->onnx_bytes << " bytes, qfb " << summary->qfb_bytes
          << " bytes (constants " << wr.weight_bytes << " bytes)\n";
-    if (o.quantize && !samples.empty()) {
+    if (static_int8 && !samples.empty()) {
       std::vector<std::vector<std::vector<float>>> sub(samples.begin(), samples.begin() + std::min<size_t>(samples.size(), static_cast<size_t>(o.report_samples)));
       WriteOptions fo;
       fo.force_float = true;
@@ -285,7 +311,7 @@ Status ConvertToBytes(const ConvertOptions& o, std::vector<uint8_t>* bytes, Conv
       }
       *log << "  model output vs float: SQNR " << c.output.sqnr() << " dB, mean cosine " << std::setprecision(5)
            << c.cosine << ", top-1 agreement " << c.agree << "/" << c.count << "\n";
-    } else if (o.quantize) {
+    } else if (static_int8) {
       *log << "  (per-layer SQNR needs samples: pass --calib or --calib-random)\n";
     }
   }

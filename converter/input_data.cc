@@ -45,6 +45,11 @@ void Transform(const uint8_t* u8, size_t n, const std::vector<int64_t>& shape, c
 
 }  // namespace
 
+bool IsDefaultTransform(const InputTransform& t) {
+  const InputTransform d;
+  return t.scale_num == d.scale_num && t.scale_den == d.scale_den && t.mean == d.mean && t.std == d.std;
+}
+
 Status ParseTransform(const std::string& text, InputTransform* out) {
   *out = InputTransform();
   if (text == "imagenet") {
@@ -93,8 +98,10 @@ Status ReadFileBytes(const std::string& path, std::vector<uint8_t>* out) {
 
 Status LoadSamples(const std::string& path, const std::vector<int64_t>& shape,
                    const InputTransform& transform, SampleFormat format, int max_count,
-                   std::vector<std::vector<float>>* samples, std::vector<std::string>* names) {
+                   std::vector<std::vector<float>>* samples, std::vector<std::string>* names,
+                   bool* saw_uint8) {
   samples->clear();
+  if (saw_uint8) *saw_uint8 = false;
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
     return Error(QRUN_ERROR_IO, "calibration/input path '", path, "' does not exist");
@@ -152,8 +159,12 @@ Status LoadSamples(const std::string& path, const std::vector<int64_t>& shape,
       if (max_count >= 0 && static_cast<int>(samples->size()) >= max_count) break;
       std::vector<float> x(n);
       const uint8_t* p = bytes.data() + offset + s * sample_bytes;
-      if (u8) Transform(p, n, shape, transform, x.data());
-      else std::memcpy(x.data(), p, sample_bytes);
+      if (u8) {
+        Transform(p, n, shape, transform, x.data());
+        if (saw_uint8) *saw_uint8 = true;
+      } else {
+        std::memcpy(x.data(), p, sample_bytes);
+      }
       samples->push_back(std::move(x));
       if (names) names->push_back(payload / sample_bytes > 1 ? f + "#" + std::to_string(s) : f);
     }

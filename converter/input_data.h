@@ -25,10 +25,15 @@ Status ParseTransform(const std::string& text, InputTransform* out);
 enum class SampleFormat { kAuto, kFloat32, kUInt8 };
 
 // Loads up to max_count samples (all when < 0) of `shape` from a file or a
-// directory (files in name order).
+// directory (files in name order). *saw_uint8 (if given) tells whether any
+// sample was uint8 (and so went through `transform`).
 Status LoadSamples(const std::string& path, const std::vector<int64_t>& shape,
                    const InputTransform& transform, SampleFormat format, int max_count,
-                   std::vector<std::vector<float>>* samples, std::vector<std::string>* names = nullptr);
+                   std::vector<std::vector<float>>* samples, std::vector<std::string>* names = nullptr,
+                   bool* saw_uint8 = nullptr);
+
+// True if t is the default transform (uint8 / 255, no mean or std).
+bool IsDefaultTransform(const InputTransform& t);
 
 // Raw little-endian file contents.
 Status ReadFileBytes(const std::string& path, std::vector<uint8_t>* out);

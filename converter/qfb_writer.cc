@@ -201,6 +201,8 @@ class Writer {
       int idx = -1;
       if (!lt.is_const()) {
         QRUN_RETURN_IF_ERROR(q ? Int8(t, &idx) : Float(t, &idx));
+      } else if (!q && s == 1 && IsDynamicOp(op, opt_)) {
+        idx = WeightConst(lt, &wscales);
       } else if (!q) {
         idx = FloatConst(lt);
       } else if (weighted && s == 1) {
@@ -245,6 +247,11 @@ class Writer {
 };
 
 }  // namespace
+
+bool IsDynamicOp(const LOp& op, const WriteOptions& options) {
+  return options.dynamic_weights && options.keep_float.count(op.name) == 0 &&
+         (op.type == fb::OpType::CONV_2D || op.type == fb::OpType::FULLY_CONNECTED);
+}
 
 Status WriteQfb(const LGraph& g, const WriteOptions& options, WriteResult* out) {
   *out = WriteResult();

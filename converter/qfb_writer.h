@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,11 @@ struct WriteOptions {
   bool int8_io = false;       // graph inputs/outputs int8 instead of float32
   bool all_outputs = false;   // every activation becomes a graph output (calibration, report)
   bool force_float = false;   // ignore LOp::int8 (the float reference model)
+  // --dynamic: float ops, but CONV_2D / FULLY_CONNECTED weights int8
+  // (per-channel symmetric); the runtime quantizes their inputs per run.
+  // Ops named in keep_float keep float weights.
+  bool dynamic_weights = false;
+  std::set<std::string> keep_float;
   std::string producer = "qconvert";
   std::vector<std::pair<std::string, std::string>> metadata;
 };
@@ -26,6 +32,9 @@ struct WriteResult {
   std::vector<int> int8_index;
   size_t weight_bytes = 0;
 };
+
+// True if `op` is written as a dynamically quantized layer under `options`.
+bool IsDynamicOp(const LOp& op, const WriteOptions& options);
 
 Status WriteQfb(const LGraph& g, const WriteOptions& options, WriteResult* out);
 

@@ -9,6 +9,31 @@ bool SameQuant(const QAnnot& a, const QAnnot& b) {
   return a.scale == b.scale && a.zero_point == b.zero_point;
 }
 
+// An int8 CONCAT whose inputs all have its output's parameters is a plain
+// copy. Where an input is produced only for the concat by an int8 op that
+// can write any parameters (not a pass-through op, not fixed by the file),
+// let that op write the concat's parameters directly: the concat's
+// calibrated range covers each input's, and a requantization disappears.
+void ShareConcatQuantization(LGraph* g) {
+  for (const LOp& op : g->ops) {
+    if (op.type != fb::OpType::CONCAT || !op.int8) continue;
+    const QAnnot& out = g->tensors[static_cast<size_t>(op.outputs[0])].quant;
+    for (int t : op.inputs) {
+      if (t < 0) continue;
+      LTensor& in = g->tensors[static_cast<size_t>(t)];
+      if (in.is_const() || in.fixed_quant || SameQuant(in.quant, out)) continue;
+      const int p = g->producer(t);
+      if (p < 0 || g->consumers(t).size() != 1) continue;
+      const LOp& prod = g->ops[static_cast<size_t>(p)];
+      if (!prod.int8 || SharesQuantization(prod.type) || prod.type == fb::OpType::SOFTMAX ||
+          prod.outputs.size() != 1) {
+        continue;
+      }
+      in.quant = out;
+    }
+  }
+}
+
 }  // namespace
 
 Status AssignQuantization(LGraph* g, const std::vector<Range>& ranges, const QuantizeOptions& o) {
@@ -43,6 +68,7 @@ Status AssignQuantization(LGraph* g, const std::vector<Range>& ranges, const Qua
     }
     if (out.quant.empty()) op.int8 = false;
   }
+  ShareConcatQuantization(g);
   return Status::Ok();
 }
 

@@ -132,6 +132,7 @@ qrun_options qrun_options_default(void) {
   o.enable_profiling = 0;
   o.max_arena_bytes = 0;
   o.isa = nullptr;
+  o.preserve_intermediates = 0;
   return o;
 }
 
@@ -148,6 +149,7 @@ qrun_status qrun_interpreter_create(const qrun_model* model, const qrun_options*
     io.profiling = o.enable_profiling != 0;
     io.max_arena_bytes = o.max_arena_bytes;
     io.isa = o.isa ? o.isa : "";
+    io.preserve_intermediates = o.preserve_intermediates != 0;
     std::unique_ptr<qrun::Interpreter> it;
     qrun::Status s = qrun::Interpreter::Create(model->model, io, &it);
     if (!s.ok()) return Report(s);
@@ -205,6 +207,36 @@ int qrun_interpreter_op_count(const qrun_interpreter* interpreter) {
   return interpreter ? static_cast<int>(interpreter->interpreter->model().ops().size()) : 0;
 }
 
+int qrun_interpreter_op_output_count(const qrun_interpreter* interpreter, int op_index) {
+  if (interpreter == nullptr) return 0;
+  const auto& ops = interpreter->interpreter->model().ops();
+  if (op_index < 0 || static_cast<size_t>(op_index) >= ops.size()) return 0;
+  return static_cast<int>(ops[static_cast<size_t>(op_index)].outputs.size());
+}
+
+qrun_status qrun_interpreter_op_output(const qrun_interpreter* interpreter, int op_index,
+                                       int output_index, qrun_tensor* out_tensor) {
+  if (interpreter == nullptr || out_tensor == nullptr) return Fail(QRUN_ERROR_INVALID_ARGUMENT, "null argument");
+  const qrun::Interpreter& it = *interpreter->interpreter;
+  const auto& ops = it.model().ops();
+  if (op_index < 0 || static_cast<size_t>(op_index) >= ops.size()) {
+    return Fail(QRUN_ERROR_INVALID_ARGUMENT, "op index out of range");
+  }
+  const auto& outputs = ops[static_cast<size_t>(op_index)].outputs;
+  if (output_index < 0 || static_cast<size_t>(output_index) >= outputs.size()) {
+    return Fail(QRUN_ERROR_INVALID_ARGUMENT, "output index out of range");
+  }
+  const int tensor = outputs[static_cast<size_t>(output_index)];
+  if (!it.tensor_readable(tensor)) {
+    return Fail(QRUN_ERROR_INVALID_ARGUMENT,
+                ("output " + std::to_string(output_index) + " of op " + std::to_string(op_index) +
+                 " is an intermediate tensor whose buffer is reused; create the interpreter "
+                 "with preserve_intermediates to read it").c_str());
+  }
+  FillTensor(it, tensor, out_tensor);
+  return QRUN_OK;
+}
+
 qrun_status qrun_interpreter_op_profile(const qrun_interpreter* interpreter, int index,
                                         qrun_op_profile* out_profile) {
   if (interpreter == nullptr || out_profile == nullptr) return Fail(QRUN_ERROR_INVALID_ARGUMENT, "null argument");
@@ -224,6 +256,7 @@ qrun_status qrun_interpreter_op_profile(const qrun_interpreter* interpreter, int
   for (int i = 0; i < out.rank(); ++i) out_profile->dims[i] = out.dims[static_cast<size_t>(i)];
   out_profile->macs = it.profile()[static_cast<size_t>(index)].macs;
   out_profile->time_ms = it.profile()[static_cast<size_t>(index)].time_ms;
+  out_profile->backend = it.op_backend(index);
   return QRUN_OK;
 }
 

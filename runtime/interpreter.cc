@@ -6,6 +6,10 @@
 
 #include "runtime/arena_planner.h"
 #include "runtime/ops/registry.h"
+#ifdef QRUN_WITH_XNNPACK
+#include "runtime/xnnpack/registry.h"
+#include "runtime/xnnpack/xnn_op.h"
+#endif
 
 namespace qrun {
 
@@ -61,7 +65,12 @@ Status Interpreter::Create(std::shared_ptr<const Model> model, const Interpreter
     case QRUN_BACKEND_REFERENCE:
       break;
     case QRUN_BACKEND_XNNPACK:
+#ifdef QRUN_WITH_XNNPACK
+      QRUN_RETURN_IF_ERROR(xnn::Initialize());
+      break;
+#else
       return Error(QRUN_ERROR_UNSUPPORTED, "the XNNPACK backend is not available in this build");
+#endif
     default:
       return Error(QRUN_ERROR_INVALID_ARGUMENT, "unknown backend ", opts.backend);
   }
@@ -72,10 +81,12 @@ Status Interpreter::Create(std::shared_ptr<const Model> model, const Interpreter
   std::vector<std::vector<size_t>> scratch_requests;
   QRUN_RETURN_IF_ERROR(it->PrepareOps(&scratch_requests));
   QRUN_RETURN_IF_ERROR(it->PlanMemory(scratch_requests));
+  // The pool exists before Bind: XNNPACK sizes its work split on it.
   if (opts.num_threads > 1) {
     it->threadpool_ = pthreadpool_create(static_cast<size_t>(opts.num_threads));
     if (it->threadpool_ == nullptr) return Error(QRUN_ERROR_OUT_OF_MEMORY, "cannot create thread pool");
   }
+  QRUN_RETURN_IF_ERROR(it->BindOps());
   *out = std::move(it);
   return Status::Ok();
 }
@@ -84,20 +95,64 @@ Status Interpreter::PrepareOps(std::vector<std::vector<size_t>>* scratch_request
   const auto& ops = model_->ops();
   kernels_.reserve(ops.size());
   scratch_requests->resize(ops.size());
+  fallback_reason_.assign(ops.size(), std::string());
   for (size_t i = 0; i < ops.size(); ++i) {
-    std::unique_ptr<OpKernel> kernel = CreateOpKernel(ops[i].type);
-    if (!kernel) {
-      return Error(QRUN_ERROR_UNSUPPORTED, model_->op_label(static_cast<int>(i)), ": op type not supported");
-    }
-    PrepareContext ctx(*model_, static_cast<int>(i), /*validate_only=*/false,
-                       static_cast<qrun_backend>(options_.backend), isa_);
-    QRUN_RETURN_IF_ERROR(kernel->Prepare(ctx));
-    (*scratch_requests)[i] = ctx.scratch_requests();
-    kernels_.push_back(std::move(kernel));
+    QRUN_RETURN_IF_ERROR(PrepareOp(i, &(*scratch_requests)[i]));
   }
   profile_.resize(ops.size());
   for (size_t i = 0; i < ops.size(); ++i) profile_[i].macs = kernels_[i]->macs();
   return Status::Ok();
+}
+
+Status Interpreter::PrepareOp(size_t i, std::vector<size_t>* scratch_request) {
+  const OpInfo& op = model_->ops()[i];
+  const int index = static_cast<int>(i);
+  qrun_backend backend = static_cast<qrun_backend>(options_.backend);
+#ifdef QRUN_WITH_XNNPACK
+  if (backend == QRUN_BACKEND_XNNPACK) {
+    // XNNPACK first; UNSUPPORTED means XNNPACK cannot express the op with
+    // these parameters, and the native kernel takes it. Decided here, once.
+    std::unique_ptr<OpKernel> kernel = xnn::CreateOpKernel(op.type);
+    if (kernel) {
+      PrepareContext ctx(*model_, index, /*validate_only=*/false, backend, isa_);
+      Status s = kernel->Prepare(ctx);
+      if (s.ok()) {
+        *scratch_request = ctx.scratch_requests();
+        kernels_.push_back(std::move(kernel));
+        return Status::Ok();
+      }
+      if (s.code() != QRUN_ERROR_UNSUPPORTED) return s;
+      fallback_reason_[i] = s.message();
+    } else {
+      fallback_reason_[i] = model_->op_label(index) + ": no XNNPACK operator for this op type";
+    }
+    backend = QRUN_BACKEND_NATIVE;
+  }
+#endif
+  std::unique_ptr<OpKernel> kernel = CreateOpKernel(op.type);
+  if (!kernel) {
+    return Error(QRUN_ERROR_UNSUPPORTED, model_->op_label(index), ": op type not supported");
+  }
+  PrepareContext ctx(*model_, index, /*validate_only=*/false, backend, isa_);
+  QRUN_RETURN_IF_ERROR(kernel->Prepare(ctx));
+  *scratch_request = ctx.scratch_requests();
+  kernels_.push_back(std::move(kernel));
+  return Status::Ok();
+}
+
+Status Interpreter::BindOps() {
+  for (size_t i = 0; i < kernels_.size(); ++i) {
+    InvokeContext ctx(tensor_data_.data(), scratch_data_.data() + scratch_begin_[i], threadpool_);
+    Status s = kernels_[i]->Bind(ctx);
+    if (!s.ok()) return Error(s.code(), model_->op_label(static_cast<int>(i)), ": ", s.message());
+  }
+  return Status::Ok();
+}
+
+const char* Interpreter::op_backend(int op) const {
+  const char* name = kernels_[static_cast<size_t>(op)]->backend_name();
+  if (name != nullptr) return name;
+  return options_.backend == QRUN_BACKEND_REFERENCE ? "reference" : "native";
 }
 
 Status Interpreter::PlanMemory(const std::vector<std::vector<size_t>>& scratch_requests) {
@@ -120,6 +175,11 @@ Status Interpreter::PlanMemory(const std::vector<std::vector<size_t>>& scratch_r
   }
   for (int t : model_->inputs()) touch(t, num_ops);
   for (int t : model_->outputs()) touch(t, num_ops);
+  if (options_.preserve_intermediates) {
+    for (size_t t = 0; t < tensors.size(); ++t) {
+      if (first[t] >= 0) last[t] = num_ops;
+    }
+  }
 
   std::vector<BufferRequest> requests;
   std::vector<int> request_tensor;  // tensor index, or -1 for scratch
@@ -149,7 +209,10 @@ Status Interpreter::PlanMemory(const std::vector<std::vector<size_t>>& scratch_r
                  "-byte arena, more than max_arena_bytes (", options_.max_arena_bytes, ")");
   }
   if (arena_bytes_ > 0) {
-    arena_ = std::aligned_alloc(kArenaAlignment, arena_bytes_);  // size is a multiple of 64
+    // XNNPACK kernels may read up to XNN_EXTRA_BYTES (16) past an input's
+    // end: one more cache line keeps those reads inside the allocation.
+    const size_t tail = options_.backend == QRUN_BACKEND_XNNPACK ? kArenaAlignment : 0;
+    arena_ = std::aligned_alloc(kArenaAlignment, arena_bytes_ + tail);  // size is a multiple of 64
     if (arena_ == nullptr) {
       return Error(QRUN_ERROR_OUT_OF_MEMORY, "cannot allocate a ", arena_bytes_, "-byte arena");
     }
@@ -170,6 +233,19 @@ Status Interpreter::PlanMemory(const std::vector<std::vector<size_t>>& scratch_r
     }
   }
   return Status::Ok();
+}
+
+bool Interpreter::tensor_readable(int tensor) const {
+  if (tensor < 0 || static_cast<size_t>(tensor) >= tensor_data_.size()) return false;
+  if (tensor_data_[static_cast<size_t>(tensor)] == nullptr) return false;
+  if (options_.preserve_intermediates || model_->tensor(tensor).is_constant()) return true;
+  for (int t : model_->inputs()) {
+    if (t == tensor) return true;
+  }
+  for (int t : model_->outputs()) {
+    if (t == tensor) return true;
+  }
+  return false;
 }
 
 size_t Interpreter::packed_bytes() const {

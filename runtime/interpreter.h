@@ -28,6 +28,9 @@ struct InterpreterOptions {
   // an UNSUPPORTED error, an unknown name INVALID_ARGUMENT. The reference
   // backend always uses the reference kernels.
   std::string isa;
+  // Keep every intermediate tensor until the next invoke (no buffer reuse):
+  // a bigger arena, so that tools can read each layer's output (qrun --dump).
+  bool preserve_intermediates = false;
 };
 
 struct OpProfile {
@@ -52,11 +55,20 @@ class Interpreter {
   void* input_data(int i) const { return tensor_data(model_->inputs()[static_cast<size_t>(i)]); }
   void* output_data(int i) const { return tensor_data(model_->outputs()[static_cast<size_t>(i)]); }
 
+  // True if the tensor's contents after Invoke() are its own: constants,
+  // graph inputs and outputs, and with preserve_intermediates every tensor.
+  bool tensor_readable(int tensor) const;
+
   size_t arena_bytes() const { return arena_bytes_; }
   size_t arena_lower_bound() const { return arena_lower_bound_; }
   // Sum of the kernels' persistent_bytes(): packed weights and op constants.
   size_t packed_bytes() const;
   const char* kernel_name(int op) const { return kernels_[static_cast<size_t>(op)]->kernel_name(); }
+  // The engine that runs the op: "native", "reference" or "xnnpack".
+  const char* op_backend(int op) const;
+  // With the XNNPACK backend, why the op runs natively instead ("" if it
+  // runs on XNNPACK or the backend is another one).
+  const std::string& fallback_reason(int op) const { return fallback_reason_[static_cast<size_t>(op)]; }
   const std::vector<OpProfile>& profile() const { return profile_; }
   // The level the kernels were chosen for.
   kernels::Isa isa() const { return isa_; }
@@ -65,6 +77,11 @@ class Interpreter {
   explicit Interpreter(std::shared_ptr<const Model> model, const InterpreterOptions& options);
   Status PrepareOps(std::vector<std::vector<size_t>>* scratch_requests);
   Status PlanMemory(const std::vector<std::vector<size_t>>& scratch_requests);
+  // Picks and prepares op i's kernel for the backend (XNNPACK first, native
+  // fallback), appending it to kernels_.
+  Status PrepareOp(size_t i, std::vector<size_t>* scratch_request);
+  // Kernels' one-time Bind on the final arena and thread pool.
+  Status BindOps();
 
   std::shared_ptr<const Model> model_;
   InterpreterOptions options_;
@@ -73,6 +90,7 @@ class Interpreter {
   std::vector<void*> scratch_data_;        // all ops' scratch pointers, flat
   std::vector<size_t> scratch_begin_;      // op -> first index in scratch_data_
   std::vector<OpProfile> profile_;
+  std::vector<std::string> fallback_reason_;  // per op, XNNPACK backend only
   void* arena_ = nullptr;
   size_t arena_bytes_ = 0;
   size_t arena_lower_bound_ = 0;

@@ -25,6 +25,9 @@ Status FoldConstantsAndInferShapes(Graph* g);
 Status FoldBatchNorm(Graph* g);
 // Sub/Div by constants become Add/Mul.
 Status CanonicalizeArithmetic(Graph* g);
+
+// MatMul + Add of a constant [N] vector -> Gemm with that bias.
+Status FuseMatMulAdd(Graph* g);
 // HardSwish / HardSigmoid written out as x*HardSigmoid(x), x*clip(x+3,0,6)/6,
 // clip(x+3,0,6)/6 ... become single nodes.
 Status RecognizeHardSwish(Graph* g);

@@ -69,8 +69,12 @@ bool IsaBuilt(Isa isa) {
   if (isa == Isa::kReference) return true;
 #if QRUN_ISA_X86
   return isa == Isa::kAvx2 || isa == Isa::kAvxVnni || isa == Isa::kAvx512Vnni;
+#elif defined(__aarch64__)
+  return isa == Isa::kNeon || isa == Isa::kNeonDot;  // no i8mm kernels yet
+#elif defined(__arm__)
+  return isa == Isa::kNeon;  // SDOT kernels are AArch64 only
 #else
-  return false;  // the ARM port adds its levels here
+  return false;
 #endif
 }
 
@@ -86,6 +90,15 @@ bool IsaSupported(Isa isa) {
     case Isa::kAvx512Vnni:
       return cpuinfo_has_x86_avx512f() && cpuinfo_has_x86_avx512bw() &&
              cpuinfo_has_x86_avx512vl() && cpuinfo_has_x86_avx512vnni();
+    default:
+      return false;
+  }
+#elif defined(__aarch64__) || defined(__arm__)
+  switch (isa) {
+    case Isa::kNeon:
+      return cpuinfo_has_arm_neon();
+    case Isa::kNeonDot:
+      return cpuinfo_has_arm_neon() && cpuinfo_has_arm_neon_dot();
     default:
       return false;
   }

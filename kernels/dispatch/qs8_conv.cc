@@ -8,6 +8,12 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #include "kernels/x86/qs8-igemm.h"
 #define QRUN_QS8_CONV_X86 1
+#elif defined(__aarch64__) || defined(__arm__)
+#include "kernels/arm/qs8-igemm.h"
+#define QRUN_QS8_CONV_ARM 1
+#endif
+#if QRUN_QS8_CONV_X86 || QRUN_QS8_CONV_ARM
+#define QRUN_QS8_CONV_ANY 1
 #endif
 
 namespace qrun::kernels {
@@ -17,11 +23,20 @@ constexpr size_t kSlack = 64;             // bytes readable past any row
 constexpr size_t kConvertChunk = 1 << 14;  // input elements per convert task
 
 #if QRUN_QS8_CONV_X86
+namespace arch = x86;
+#elif QRUN_QS8_CONV_ARM
+namespace arch = arm;
+#endif
+
+#if QRUN_QS8_CONV_ANY
 struct UkernelInfo {
-  x86::Qs8IgemmUkernel fn;
+  arch::Qs8IgemmUkernel fn;
   int mr, nr, kr, elem;
   const char* tile;  // "4x32c4"
 };
+#endif
+
+#if QRUN_QS8_CONV_X86
 void ConvertU8(size_t n, const int8_t* x, void* y) {
   x86::qs8_to_qu8__avx512vnni(n, x, static_cast<uint8_t*>(y));
 }
@@ -42,7 +57,7 @@ void ComputeTrampoline(void* ctx, size_t i, size_t j) {
 bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_zero_point,
                    const int8_t* weights, const int32_t* bias, const float* requant_scale,
                    const QuantizedOutput& out) {
-#if QRUN_QS8_CONV_X86
+#if QRUN_QS8_CONV_ANY
   g_ = g;
   kc_ = static_cast<size_t>(g.in_c / g.groups);
   opg_ = static_cast<size_t>(g.out_c / g.groups);
@@ -55,6 +70,8 @@ bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_ze
 
   UkernelInfo u{};
   int32_t x_offset = 0;
+  convert_ = nullptr;
+#if QRUN_QS8_CONV_X86
   if (IsaAtLeast(isa, Isa::kAvx512Vnni)) {
     if (m_ == 1) u = {x86::qs8_igemm_1x64c4__avx512vnni, 1, 64, 4, 1, "1x64c4"};
     else if (opg_ <= 16) u = {x86::qs8_igemm_8x16c4__avx512vnni, 8, 16, 4, 1, "8x16c4"};
@@ -70,6 +87,47 @@ bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_ze
   } else {
     return false;
   }
+#else
+  // ARM kernels read the int8 input in place (no input pass, x_offset 0).
+#if defined(__aarch64__)
+  const bool dot = IsaAtLeast(isa, Isa::kNeonDot);
+#else
+  const bool dot = false;  // SDOT kernels are AArch64 only
+#endif
+  if (dot) {
+#if defined(__aarch64__)
+    if (m_ == 1) u = {arm::qs8_igemm_1x16c4__neondot, 1, 16, 4, 1, "1x16c4"};
+    else u = {arm::qs8_igemm_4x16c4__neondot, 4, 16, 4, 1, "4x16c4"};
+    isa_ = Isa::kNeonDot;
+#endif
+  } else if (IsaAtLeast(isa, Isa::kNeon)) {
+    // SMLAL adds two products in int16 before widening: exact unless a
+    // weight is -128 (kernels/arm/qs8-igemm.h); such layers use SMULL only.
+    const size_t wcount = static_cast<size_t>(g.out_c) * ks_ * kc_;
+    const bool mlal = std::find(weights, weights + wcount, int8_t{-128}) == weights + wcount;
+#if defined(__aarch64__)
+    if (m_ == 1) {
+      u = mlal ? UkernelInfo{arm::qs8_igemm_1x8c16__neon_mlal, 1, 8, 16, 1, "1x8c16-mlal"}
+               : UkernelInfo{arm::qs8_igemm_1x8c16__neon_smull, 1, 8, 16, 1, "1x8c16-smull"};
+    } else {
+      u = mlal ? UkernelInfo{arm::qs8_igemm_2x8c16__neon_mlal, 2, 8, 16, 1, "2x8c16-mlal"}
+               : UkernelInfo{arm::qs8_igemm_2x8c16__neon_smull, 2, 8, 16, 1, "2x8c16-smull"};
+    }
+#else
+    // ARMv7 has 16 q registers: 4 columns per tile.
+    if (m_ == 1) {
+      u = mlal ? UkernelInfo{arm::qs8_igemm_1x4c16__neon_mlal, 1, 4, 16, 1, "1x4c16-mlal"}
+               : UkernelInfo{arm::qs8_igemm_1x4c16__neon_smull, 1, 4, 16, 1, "1x4c16-smull"};
+    } else {
+      u = mlal ? UkernelInfo{arm::qs8_igemm_2x4c16__neon_mlal, 2, 4, 16, 1, "2x4c16-mlal"}
+               : UkernelInfo{arm::qs8_igemm_2x4c16__neon_smull, 2, 4, 16, 1, "2x4c16-smull"};
+    }
+#endif
+    isa_ = Isa::kNeon;
+  } else {
+    return false;
+  }
+#endif
   ukernel_ = reinterpret_cast<void*>(u.fn);
   mr_ = u.mr;
   nr_ = u.nr;
@@ -97,7 +155,9 @@ bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_ze
   zero_.assign(in_c * static_cast<size_t>(elem_) + kSlack, 0);
   const int8_t zp8 = static_cast<int8_t>(input_zero_point);
   for (size_t i = 0; i < in_c; ++i) {
-    if (elem_ == 1) {
+    if (convert_ == nullptr) {
+      zero_[i] = static_cast<uint8_t>(zp8);  // raw int8 input
+    } else if (elem_ == 1) {
       zero_[i] = static_cast<uint8_t>(zp8) ^ 0x80u;
     } else {
       const int16_t v = zp8;
@@ -112,7 +172,7 @@ bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_ze
 
   const size_t in_elems = static_cast<size_t>(g.batch) * static_cast<size_t>(g.in_h) *
                           static_cast<size_t>(g.in_w) * in_c;
-  scratch_bytes_ = in_elems * static_cast<size_t>(elem_) + kSlack;
+  scratch_bytes_ = convert_ ? in_elems * static_cast<size_t>(elem_) + kSlack : 0;
 
   std::string op;
   if (kind == Kind::kFullyConnected) op = m_ == 1 ? "qs8-fc-gemv" : "qs8-fc-gemm";
@@ -172,7 +232,7 @@ void Qs8Conv::ConvertTask(size_t start, size_t count) {
 }
 
 void Qs8Conv::ComputeTask(size_t i, size_t j) {
-#if QRUN_QS8_CONV_X86
+#if QRUN_QS8_CONV_ANY
   const size_t gi = i / n_tiles_, nt = i % n_tiles_;
   const size_t nr = static_cast<size_t>(nr_), mr = static_cast<size_t>(mr_);
   const size_t n0 = nt * nr, m0 = j * mr;
@@ -182,12 +242,12 @@ void Qs8Conv::ComputeTask(size_t i, size_t j) {
   const void* w = packed_.data() + i * tile_bytes_;
   int8_t* c = run_out_ + m0 * out_c + gi * opg_ + n0;
   const size_t a_offset = gi * kc_ * static_cast<size_t>(elem_);
-  const auto fn = reinterpret_cast<x86::Qs8IgemmUkernel>(ukernel_);
-  const x86::Qs8Requant p{out_lo_, out_hi_, out_zp_};
+  const auto fn = reinterpret_cast<arch::Qs8IgemmUkernel>(ukernel_);
+  const arch::Qs8Requant p{out_lo_, out_hi_, out_zp_};
   if (gemm_) {
     const void* a[8];
     const size_t row_bytes = static_cast<size_t>(g_.in_c) * static_cast<size_t>(elem_);
-    for (size_t r = 0; r < mr; ++r) a[r] = run_x_ + std::min(m0 + r, m_ - 1) * row_bytes;
+    for (size_t r = 0; r < mr; ++r) a[r] = run_a_ + std::min(m0 + r, m_ - 1) * row_bytes;
     fn(rows, nc, kc_, 1, a, a_offset, w, c, out_c, p);
   } else {
     fn(rows, nc, kc_, ks_, indirection_.data() + j * ks_ * mr, a_offset, w, c, out_c, p);
@@ -201,10 +261,15 @@ void Qs8Conv::Run(const int8_t* input, int8_t* output, void* scratch, pthreadpoo
   run_in_ = input;
   run_x_ = static_cast<uint8_t*>(scratch);
   run_out_ = output;
-  const size_t in_elems = static_cast<size_t>(g_.batch) * static_cast<size_t>(g_.in_h) *
-                          static_cast<size_t>(g_.in_w) * static_cast<size_t>(g_.in_c);
-  pthreadpool_parallelize_1d_tile_1d(pool, ConvertTrampoline, this, in_elems, kConvertChunk, 0);
-  if (!gemm_ && indirection_base_ != run_x_) BuildIndirection(run_x_);
+  if (convert_ != nullptr) {
+    const size_t in_elems = static_cast<size_t>(g_.batch) * static_cast<size_t>(g_.in_h) *
+                            static_cast<size_t>(g_.in_w) * static_cast<size_t>(g_.in_c);
+    pthreadpool_parallelize_1d_tile_1d(pool, ConvertTrampoline, this, in_elems, kConvertChunk, 0);
+    run_a_ = run_x_;
+  } else {
+    run_a_ = reinterpret_cast<const uint8_t*>(input);  // the kernels read int8 in place
+  }
+  if (!gemm_ && indirection_base_ != run_a_) BuildIndirection(run_a_);
   pthreadpool_parallelize_2d(pool, ComputeTrampoline, this,
                              static_cast<size_t>(g_.groups) * n_tiles_, m_tiles_, 0);
 }

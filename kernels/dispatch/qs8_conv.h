@@ -33,7 +33,7 @@ class Qs8Conv {
             const int8_t* weights, const int32_t* bias, const float* requant_scale,
             const QuantizedOutput& out);
 
-  // Scratch the caller provides to Run (the converted input).
+  // Scratch the caller provides to Run (the converted input; 0 on ARM).
   size_t scratch_bytes() const { return scratch_bytes_; }
   // Never allocates.
   void Run(const int8_t* input, int8_t* output, void* scratch, pthreadpool_t pool);
@@ -55,6 +55,8 @@ class Qs8Conv {
   size_t tile_bytes_ = 0;
   bool gemm_ = false;  // rows are contiguous pixels: no indirection buffer
   void* ukernel_ = nullptr;
+  // Input pass into scratch (x86: uint8 or int16 encodings); null when the
+  // kernels read the int8 input in place (ARM).
   void (*convert_)(size_t, const int8_t*, void*) = nullptr;
   float out_lo_ = 0, out_hi_ = 0;
   int32_t out_zp_ = 0;
@@ -66,7 +68,8 @@ class Qs8Conv {
   std::string name_;
   // Per-Run state for the tasks.
   const int8_t* run_in_ = nullptr;
-  uint8_t* run_x_ = nullptr;
+  uint8_t* run_x_ = nullptr;        // the converted input (x86), in scratch
+  const uint8_t* run_a_ = nullptr;  // what the microkernels read
   int8_t* run_out_ = nullptr;
 };
 

@@ -7,9 +7,28 @@
 
 namespace qrun::kernels {
 namespace {
+
 void RowsTrampoline(void* ctx, size_t start, size_t count) {
   static_cast<Qs8DwConv*>(ctx)->RowsTask(start, count);
 }
+
+#if QRUN_QS8_DW_X86
+using RowsFn = void (*)(const x86::Qs8DwParams&, const int8_t*, int8_t*, size_t, size_t);
+// kernel_ indexes this table: ISA (0 avx2, 1 avx512vnni) * 3 + shape
+// (0 3x3, 1 5x5, 2 general).
+constexpr RowsFn kKernels[] = {
+    x86::qs8_dwconv_3x3_16c__avx2,       x86::qs8_dwconv_5x5_16c__avx2,
+    x86::qs8_dwconv_16c__avx2,           x86::qs8_dwconv_3x3_32c__avx512vnni,
+    x86::qs8_dwconv_5x5_32c__avx512vnni, x86::qs8_dwconv_32c__avx512vnni,
+};
+#endif
+
+size_t RoundUpTo(size_t x, size_t m) { return (x + m - 1) / m * m; }
+
+// Channel of a 32-channel AVX-512 tile held by lane j (0..15) of accumulator
+// half h: the in-lane byte unpacks give 0-7,16-23 (h = 0) and 8-15,24-31.
+size_t Avx512Channel(size_t h, size_t j) { return (j < 8 ? j : j + 8) + 8 * h; }
+
 }  // namespace
 
 bool Qs8DwConv::Init(Isa isa, const Conv2DGeometry& g, int32_t input_zero_point,
@@ -18,25 +37,102 @@ bool Qs8DwConv::Init(Isa isa, const Conv2DGeometry& g, int32_t input_zero_point,
 #if QRUN_QS8_DW_X86
   if (!IsaAtLeast(isa, Isa::kAvx2)) return false;
   if (g.groups != g.in_c || g.out_c != g.in_c || g.in_c < 1) return false;
-  g_ = g;
-  const size_t c = static_cast<size_t>(g.in_c);
-  const size_t c_pad = (c + 7) / 8 * 8;
   const size_t taps = static_cast<size_t>(g.kernel_h) * static_cast<size_t>(g.kernel_w);
-  weights_.assign(taps * c_pad, 0);
-  bias_.assign(c_pad, 0);
-  scale_.assign(c_pad, 0.0f);
-  // OHWI with I = 1: weights[ch][tap].
-  for (size_t ch = 0; ch < c; ++ch) {
-    for (size_t t = 0; t < taps; ++t) weights_[t * c_pad + ch] = weights[ch * taps + t];
-    bias_[ch] = bias ? bias[ch] : 0;
-    scale_[ch] = requant_scale[ch];
+  if (taps < 1 || taps > static_cast<size_t>(x86::kQs8DwMaxTaps)) return false;
+  g_ = g;
+  const bool avx512 = IsaAtLeast(isa, Isa::kAvx512Vnni);
+  const size_t c = static_cast<size_t>(g.in_c);
+  const size_t pairs = (taps + 1) / 2;
+  // OHWI with I = 1: weights[ch * taps + tap]; a missing odd tap weighs 0.
+  auto w = [&](size_t ch, size_t t) -> int16_t {
+    return ch < c && t < taps ? weights[ch * taps + t] : 0;
+  };
+  // b - zp * sum(w), modulo 2^32 like the int32 accumulator.
+  auto folded_bias = [&](size_t ch) -> int32_t {
+    if (ch >= c) return 0;
+    uint32_t sum = 0;
+    for (size_t t = 0; t < taps; ++t) sum += static_cast<uint32_t>(static_cast<int32_t>(w(ch, t)));
+    const uint32_t b = bias ? static_cast<uint32_t>(bias[ch]) : 0u;
+    return static_cast<int32_t>(b - static_cast<uint32_t>(input_zero_point) * sum);
+  };
+  if (!avx512) {
+    const size_t c16 = RoundUpTo(c, 16);
+    weights_.assign(pairs * c16 * 2, 0);
+    bias_.assign(c16, 0);
+    scale_.assign(c16, 0.0f);
+    for (size_t p = 0; p < pairs; ++p) {
+      for (size_t ch = 0; ch < c16; ++ch) {
+        weights_[(p * c16 + ch) * 2] = w(ch, 2 * p);
+        weights_[(p * c16 + ch) * 2 + 1] = w(ch, 2 * p + 1);
+      }
+    }
+    for (size_t ch = 0; ch < c; ++ch) {
+      bias_[ch] = folded_bias(ch);
+      scale_[ch] = requant_scale[ch];
+    }
+    col_weights_.clear();
+    if (g.kernel_h == 3 && g.kernel_w == 3 && g.dilation_w == 1 && g.stride_w <= 2) {
+      // Column pairs {w[0][kx], w[1][kx]} then singles {w[2][kx], 0}.
+      col_weights_.assign(6 * c16 * 2, 0);
+      for (size_t kx = 0; kx < 3; ++kx) {
+        for (size_t ch = 0; ch < c16; ++ch) {
+          col_weights_[(kx * c16 + ch) * 2] = w(ch, kx);
+          col_weights_[(kx * c16 + ch) * 2 + 1] = w(ch, 3 + kx);
+          col_weights_[((3 + kx) * c16 + ch) * 2] = w(ch, 6 + kx);
+        }
+      }
+    }
+  } else {
+    col_weights_.clear();
+    const size_t tiles = RoundUpTo(c, 32) / 32;
+    weights_.assign(tiles * pairs * 64, 0);
+    bias_.assign(tiles * 32, 0);
+    scale_.assign(tiles * 32, 0.0f);
+    for (size_t tile = 0; tile < tiles; ++tile) {
+      for (size_t h = 0; h < 2; ++h) {
+        for (size_t j = 0; j < 16; ++j) {
+          const size_t ch = tile * 32 + Avx512Channel(h, j);
+          for (size_t p = 0; p < pairs; ++p) {
+            int16_t* dst = &weights_[((tile * pairs + p) * 2 + h) * 32 + 2 * j];
+            dst[0] = w(ch, 2 * p);
+            dst[1] = w(ch, 2 * p + 1);
+          }
+          bias_[tile * 32 + h * 16 + j] = folded_bias(ch);
+          scale_[tile * 32 + h * 16 + j] = ch < c ? requant_scale[ch] : 0.0f;
+        }
+      }
+    }
+    if (g.kernel_h == 3 && g.kernel_w == 3 && g.dilation_w == 1 && g.stride_w <= 2) {
+      // Per tile, 6 groups of [2 halves][16 lanes][2]: kx pairs
+      // {w[0][kx], w[1][kx]}, then {w[2][kx], 0}, in accumulator order.
+      col_weights_.assign(tiles * 6 * 64, 0);
+      for (size_t tile = 0; tile < tiles; ++tile) {
+        for (size_t h = 0; h < 2; ++h) {
+          for (size_t j = 0; j < 16; ++j) {
+            const size_t ch = tile * 32 + Avx512Channel(h, j);
+            for (size_t kx = 0; kx < 3; ++kx) {
+              int16_t* pair = &col_weights_[((tile * 6 + kx) * 2 + h) * 32 + 2 * j];
+              pair[0] = w(ch, kx);
+              pair[1] = w(ch, 3 + kx);
+              int16_t* single = &col_weights_[((tile * 6 + 3 + kx) * 2 + h) * 32 + 2 * j];
+              single[0] = w(ch, 6 + kx);
+            }
+          }
+        }
+      }
+    }
   }
-  input_zero_point_ = input_zero_point;
+  // Padding taps and out-of-image rows read this (a whole input row).
+  zero_buf_.assign(static_cast<size_t>(g.in_w) * c + 64, static_cast<int8_t>(input_zero_point));
   out_lo_ = static_cast<float>(out.qmin - out.zero_point);
   out_hi_ = static_cast<float>(out.qmax - out.zero_point);
   out_zp_ = out.zero_point;
-  name_ = "qs8-dwconv-" + std::to_string(g.kernel_h) + "x" + std::to_string(g.kernel_w) +
-          "/8c-avx2";
+  const int shape =
+      g.kernel_h == 3 && g.kernel_w == 3 ? 0 : (g.kernel_h == 5 && g.kernel_w == 5 ? 1 : 2);
+  kernel_ = (avx512 ? 3 : 0) + shape;
+  const std::string size = std::to_string(g.kernel_h) + "x" + std::to_string(g.kernel_w);
+  name_ = std::string("qs8-dwconv-") + (shape == 2 ? "any-" + size : size) +
+          (avx512 ? "-32c-avx512vnni" : "-16c-avx2");
   return true;
 #else
   (void)isa; (void)g; (void)input_zero_point; (void)weights; (void)bias; (void)requant_scale;
@@ -47,9 +143,16 @@ bool Qs8DwConv::Init(Isa isa, const Conv2DGeometry& g, int32_t input_zero_point,
 
 void Qs8DwConv::RowsTask(size_t start, size_t count) {
 #if QRUN_QS8_DW_X86
-  const x86::Qs8DwParams p{&g_, weights_.data(), bias_.data(), scale_.data(),
-                           input_zero_point_, out_lo_, out_hi_, out_zp_};
-  x86::qs8_dwconv_8c__avx2(p, run_in_, run_out_, start, start + count);
+  const x86::Qs8DwParams p{&g_,
+                           weights_.data(),
+                           col_weights_.empty() ? nullptr : col_weights_.data(),
+                           bias_.data(),
+                           scale_.data(),
+                           zero_buf_.data(),
+                           out_lo_,
+                           out_hi_,
+                           out_zp_};
+  kKernels[kernel_](p, run_in_, run_out_, start, start + count);
 #else
   (void)start; (void)count;
 #endif

@@ -71,6 +71,20 @@ void conv2d_s8(const Conv2DGeometry& g, const int8_t* input, int32_t input_zero_
   });
 }
 
+void conv2d_s8_f32(const Conv2DGeometry& g, const int8_t* input, float input_scale,
+                   int32_t input_zero_point, const int8_t* weights, const float* weight_scale,
+                   const float* bias, float out_min, float out_max, float* output) {
+  for_each_output(g, [&](int n, int oy, int ox, int oc, int64_t out_index) {
+    int32_t acc = 0;
+    for_each_tap(g, n, oy, ox, oc, [&](int64_t i, int64_t w) {
+      acc += (static_cast<int32_t>(input[i]) - input_zero_point) * static_cast<int32_t>(weights[w]);
+    });
+    float y = static_cast<float>(acc) * (input_scale * weight_scale[oc]);
+    if (bias != nullptr) y += bias[oc];
+    output[out_index] = clamp_float(y, out_min, out_max);
+  });
+}
+
 void conv2d_f32(const Conv2DGeometry& g, const float* input, const float* weights,
                 const float* bias, float out_min, float out_max, float* output) {
   for_each_output(g, [&](int n, int oy, int ox, int oc, int64_t out_index) {

@@ -43,6 +43,23 @@ void fully_connected_s8(const FullyConnectedGeometry& g, const int8_t* input,
   }
 }
 
+void fully_connected_s8_f32(const FullyConnectedGeometry& g, const int8_t* input,
+                            float input_scale, int32_t input_zero_point, const int8_t* weights,
+                            const float* weight_scale, const float* bias, float out_min,
+                            float out_max, float* output) {
+  for (int b = 0; b < g.batch; ++b) {
+    const int8_t* x = input + static_cast<int64_t>(b) * g.in_features;
+    float* y = output + static_cast<int64_t>(b) * g.out_features;
+    for (int o = 0; o < g.out_features; ++o) {
+      const int32_t acc = dot_s8(g.in_features, x, input_zero_point,
+                                 weights + static_cast<int64_t>(o) * g.in_features);
+      float v = static_cast<float>(acc) * (input_scale * weight_scale[o]);
+      if (bias != nullptr) v += bias[o];
+      y[o] = v < out_min ? out_min : (v > out_max ? out_max : v);
+    }
+  }
+}
+
 void fully_connected_f32(const FullyConnectedGeometry& g, const float* input,
                          const float* weights, const float* bias, float out_min, float out_max,
                          float* output) {

@@ -4,6 +4,7 @@
 // as documented in kernels/reference/binary.h; float32: all three float32.
 #include <vector>
 
+#include "kernels/dispatch/elementwise.h"
 #include "kernels/reference/binary.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/registry.h"
@@ -60,7 +61,14 @@ class Binary : public OpKernel {
       a_scale_ = a.scale() / out.scale();
       b_scale_ = b.scale() / out.scale();
     }
-    return QuantizedActivation(ctx, act, out, &q_out_);
+    QRUN_RETURN_IF_ERROR(QuantizedActivation(ctx, act, out, &q_out_));
+    if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference) {
+      use_fast_ = mul_ ? fast_.InitMul(ctx.isa(), geometry_, a_zero_point_, b_zero_point_,
+                                       a_scale_, q_out_)
+                       : fast_.InitAdd(ctx.isa(), geometry_, a_zero_point_, a_scale_,
+                                       b_zero_point_, b_scale_, q_out_);
+    }
+    return Status::Ok();
   }
 
   void Invoke(const InvokeContext& ctx) override {
@@ -78,7 +86,9 @@ class Binary : public OpKernel {
     const auto* a = ctx.data<const int8_t>(a_);
     const auto* b = ctx.data<const int8_t>(b_);
     auto* y = ctx.data<int8_t>(output_);
-    if (mul_) {
+    if (use_fast_) {
+      fast_.Run(a, b, y, ctx.threadpool());
+    } else if (mul_) {
       kernels::ref::mul_s8(geometry_, a, a_zero_point_, b, b_zero_point_, a_scale_, q_out_, y);
     } else {
       kernels::ref::add_s8(geometry_, a, a_zero_point_, a_scale_, b, b_zero_point_, b_scale_,
@@ -87,6 +97,7 @@ class Binary : public OpKernel {
   }
 
   const char* kernel_name() const override {
+    if (use_fast_) return fast_.name();
     if (mul_) return float_ ? "mul_f32_ref" : "mul_s8_ref";
     return float_ ? "add_f32_ref" : "add_s8_ref";
   }
@@ -104,6 +115,8 @@ class Binary : public OpKernel {
   kernels::QuantizedOutput q_out_;
   float out_min_ = 0, out_max_ = 0;
   uint64_t macs_ = 0;
+  kernels::Qs8Binary fast_;
+  bool use_fast_ = false;
 };
 
 }  // namespace

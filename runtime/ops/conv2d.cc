@@ -1,10 +1,13 @@
 // CONV_2D: int8 (asymmetric activations, symmetric per-channel weights,
-// int32 bias) or float32. Inputs: input NHWC, weights OHWI, bias [O] (opt.).
+// int32 bias), float32, or dynamically quantized (float32 input/output/bias,
+// int8 weights). Inputs: input NHWC, weights OHWI, bias [O] (optional).
 #include <vector>
 
 #include "kernels/dispatch/qs8_conv.h"
 #include "kernels/dispatch/qs8_dwconv.h"
 #include "kernels/reference/conv2d.h"
+#include "kernels/reference/dynamic_quant.h"
+#include "kernels/reference/quantize.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/registry.h"
 #include "runtime/ops/weights.h"
@@ -66,6 +69,16 @@ class Conv2D : public OpKernel {
     output_ = ctx.output_index(0);
     weights_ = w.constant;
     const TensorInfo* bias = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    if (in.dtype == DType::kFloat32 && w.dtype == DType::kInt8) {
+      // qconvert --dynamic: the input is quantized per run (scratch), the
+      // accumulators are scaled back to float.
+      dynamic_ = true;
+      QRUN_RETURN_IF_ERROR(CheckDynamicLayer(ctx, in, w, bias, out, g.out_c, &weight_scale_));
+      bias_ = bias ? bias->constant : nullptr;
+      input_elements_ = static_cast<size_t>(in.elements);
+      if (!ctx.validate_only()) scratch_ = ctx.RequestScratch(input_elements_);
+      return FloatActivation(ctx, o ? o->activation() : nullptr, &out_min_, &out_max_);
+    }
     if (in.dtype == DType::kFloat32) {
       float_ = true;
       QRUN_RETURN_IF_ERROR(CheckFloatLayer(ctx, w, bias, out, g.out_c));
@@ -93,6 +106,17 @@ class Conv2D : public OpKernel {
   }
 
   void Invoke(const InvokeContext& ctx) override {
+    if (dynamic_) {
+      const float* x = ctx.data<const float>(input_);
+      auto* xq = static_cast<int8_t*>(ctx.scratch(scratch_));
+      const kernels::ref::DynamicQuant q = kernels::ref::choose_dynamic_quant(input_elements_, x);
+      kernels::ref::quantize_f32_s8(input_elements_, x, q.scale, q.zero_point, xq);
+      kernels::ref::conv2d_s8_f32(geometry_, xq, q.scale, q.zero_point,
+                                  reinterpret_cast<const int8_t*>(weights_), weight_scale_.data(),
+                                  reinterpret_cast<const float*>(bias_), out_min_, out_max_,
+                                  ctx.data<float>(output_));
+      return;
+    }
     if (float_) {
       kernels::ref::conv2d_f32(geometry_, ctx.data<const float>(input_),
                                reinterpret_cast<const float*>(weights_),
@@ -118,17 +142,22 @@ class Conv2D : public OpKernel {
   const char* kernel_name() const override {
     if (use_fast_) return fast_.name();
     if (use_dw_) return dw_.name();
+    if (dynamic_) return "conv2d_dq_s8_f32_ref";
     return float_ ? "conv2d_f32_ref" : "conv2d_s8_ref";
   }
   uint64_t macs() const override { return macs_; }
   size_t persistent_bytes() const override {
-    return requant_scale_.capacity() * sizeof(float) + fast_.persistent_bytes() +
+    return (requant_scale_.capacity() + weight_scale_.capacity()) * sizeof(float) +
+           fast_.persistent_bytes() +
            dw_.persistent_bytes();
   }
 
  private:
   kernels::Conv2DGeometry geometry_;
   bool float_ = false;
+  bool dynamic_ = false;  // float input quantized per run, int8 weights
+  std::vector<float> weight_scale_;
+  size_t input_elements_ = 0;
   int input_ = -1, output_ = -1;
   const uint8_t* weights_ = nullptr;
   const uint8_t* bias_ = nullptr;

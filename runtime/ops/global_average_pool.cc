@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "kernels/dispatch/pooling.h"
 #include "kernels/reference/pooling.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/registry.h"
@@ -51,7 +52,11 @@ class GlobalAveragePool : public OpKernel {
     }
     input_zero_point_ = in.zero_point();
     scale_ = in.scale() / out.scale();
-    return QuantizedActivation(ctx, nullptr, out, &q_out_);
+    QRUN_RETURN_IF_ERROR(QuantizedActivation(ctx, nullptr, out, &q_out_));
+    if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference) {
+      use_fast_ = fast_.Init(ctx.isa(), batch_, hw_, channels_, input_zero_point_, scale_, q_out_);
+    }
+    return Status::Ok();
   }
 
   void Invoke(const InvokeContext& ctx) override {
@@ -62,12 +67,17 @@ class GlobalAveragePool : public OpKernel {
                                             ctx.data<float>(output_));
       return;
     }
+    if (use_fast_) {
+      fast_.Run(ctx.data<const int8_t>(input_), ctx.data<int8_t>(output_), ctx.threadpool());
+      return;
+    }
     kernels::ref::global_average_pool_s8(batch_, hw_, channels_, ctx.data<const int8_t>(input_),
                                          input_zero_point_, scale_, q_out_,
                                          ctx.data<int8_t>(output_));
   }
 
   const char* kernel_name() const override {
+    if (use_fast_) return fast_.name();
     return float_ ? "global_average_pool_f32_ref" : "global_average_pool_s8_ref";
   }
   uint64_t macs() const override { return macs_; }
@@ -80,6 +90,8 @@ class GlobalAveragePool : public OpKernel {
   float scale_ = 1.0f;
   kernels::QuantizedOutput q_out_;
   uint64_t macs_ = 0;
+  kernels::Qs8GlobalAveragePool fast_;
+  bool use_fast_ = false;
 };
 
 }  // namespace

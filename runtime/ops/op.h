@@ -125,6 +125,13 @@ class OpKernel {
   // model's own bytes, not arena scratch). Reported by
   // qrun_interpreter_packed_bytes; approximate (container capacity) is fine.
   virtual size_t persistent_bytes() const { return 0; }
+  // Runs once after memory planning, with the final arena pointers (the
+  // arena never moves): kernels of other engines (XNNPACK) bind their
+  // operators to the buffers here. May allocate and fail; Invoke may not.
+  virtual Status Bind(const InvokeContext& ctx) { return Status::Ok(); }
+  // The engine that runs this kernel, or null for the interpreter's own
+  // ("native" or "reference", by its backend option).
+  virtual const char* backend_name() const { return nullptr; }
 };
 
 }  // namespace qrun

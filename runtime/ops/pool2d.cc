@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "kernels/dispatch/pooling.h"
 #include "kernels/reference/pooling.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/registry.h"
@@ -113,11 +114,19 @@ class Pool2D : public OpKernel {
       input_zero_point_ = in.zero_point();
       scale_ = in.scale() / out.scale();
     }
-    return QuantizedActivation(ctx, act, out, &q_out_);
+    QRUN_RETURN_IF_ERROR(QuantizedActivation(ctx, act, out, &q_out_));
+    if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference) {
+      use_fast_ = max_ ? fast_.InitMax(ctx.isa(), g, q_out_)
+                       : fast_.InitAverage(ctx.isa(), g, count_include_pad_, input_zero_point_,
+                                           scale_, q_out_);
+    }
+    return Status::Ok();
   }
 
   void Invoke(const InvokeContext& ctx) override {
-    if (max_ && float_) {
+    if (use_fast_) {
+      fast_.Run(ctx.data<const int8_t>(input_), ctx.data<int8_t>(output_), ctx.threadpool());
+    } else if (max_ && float_) {
       kernels::ref::max_pool_f32(geometry_, ctx.data<const float>(input_), out_min_, out_max_,
                                  ctx.data<float>(output_));
     } else if (max_) {
@@ -133,6 +142,7 @@ class Pool2D : public OpKernel {
   }
 
   const char* kernel_name() const override {
+    if (use_fast_) return fast_.name();
     if (max_) return float_ ? "max_pool2d_f32_ref" : "max_pool2d_s8_ref";
     return float_ ? "average_pool2d_f32_ref" : "average_pool2d_s8_ref";
   }
@@ -149,6 +159,8 @@ class Pool2D : public OpKernel {
   kernels::QuantizedOutput q_out_;
   float out_min_ = 0, out_max_ = 0;
   uint64_t macs_ = 0;
+  kernels::Qs8Pool2D fast_;
+  bool use_fast_ = false;
 };
 
 }  // namespace

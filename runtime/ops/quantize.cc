@@ -1,6 +1,7 @@
 // QUANTIZE (float32 -> per-tensor int8, ONNX QuantizeLinear rounding) and
 // DEQUANTIZE (per-tensor int8 -> float32), same shape in and out. The schema
 // gives them no options table, so any table is rejected.
+#include "kernels/dispatch/elementwise.h"
 #include "kernels/reference/quantize.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/registry.h"
@@ -33,11 +34,17 @@ class QuantizeOp : public OpKernel {
     elements_ = static_cast<size_t>(in.elements);
     input_ = ctx.input_index(0);
     output_ = ctx.output_index(0);
+    if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference) {
+      use_fast_ = quantize_ ? fast_.InitQuantize(ctx.isa(), scale_, zero_point_, elements_)
+                            : fast_.InitDequantize(ctx.isa(), scale_, zero_point_, elements_);
+    }
     return Status::Ok();
   }
 
   void Invoke(const InvokeContext& ctx) override {
-    if (quantize_) {
+    if (use_fast_) {
+      fast_.Run(ctx.data<const void>(input_), ctx.data<void>(output_), ctx.threadpool());
+    } else if (quantize_) {
       kernels::ref::quantize_f32_s8(elements_, ctx.data<const float>(input_), scale_, zero_point_,
                                     ctx.data<int8_t>(output_));
     } else {
@@ -47,6 +54,7 @@ class QuantizeOp : public OpKernel {
   }
 
   const char* kernel_name() const override {
+    if (use_fast_) return fast_.name();
     return quantize_ ? "quantize_f32_s8_ref" : "dequantize_s8_f32_ref";
   }
 
@@ -56,6 +64,8 @@ class QuantizeOp : public OpKernel {
   int32_t zero_point_ = 0;
   size_t elements_ = 0;
   int input_ = -1, output_ = -1;
+  kernels::Qs8Convert fast_;
+  bool use_fast_ = false;
 };
 
 }  // namespace

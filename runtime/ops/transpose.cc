@@ -3,6 +3,7 @@
 // quantized tensors keep the input's quantization (values pass through).
 #include <vector>
 
+#include "kernels/dispatch/elementwise.h"
 #include "kernels/reference/transpose.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/registry.h"
@@ -47,20 +48,26 @@ class Transpose : public OpKernel {
     elem_size_ = dtype_size(in.dtype);
     input_ = ctx.input_index(0);
     output_ = ctx.output_index(0);
+    if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference) {
+      use_fast_ = fast_.Init(ctx.isa(), geometry_, elem_size_);
+    }
     return Status::Ok();
   }
 
   void Invoke(const InvokeContext& ctx) override {
+    if (use_fast_) return fast_.Run(ctx.data<const void>(input_), ctx.data<void>(output_), ctx.threadpool());
     kernels::ref::transpose(geometry_, elem_size_, ctx.data<const void>(input_),
                             ctx.data<void>(output_));
   }
 
-  const char* kernel_name() const override { return "transpose_ref"; }
+  const char* kernel_name() const override { return use_fast_ ? fast_.name() : "transpose_ref"; }
 
  private:
   kernels::ref::TransposeGeometry geometry_;
   size_t elem_size_ = 0;
   int input_ = -1, output_ = -1;
+  kernels::X8Transpose fast_;
+  bool use_fast_ = false;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // lookup at invoke. float32: the function computed directly.
 #include <cmath>
 
+#include "kernels/dispatch/elementwise.h"
 #include "kernels/reference/unary.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/registry.h"
@@ -69,6 +70,9 @@ class Unary : public OpKernel {
     }
     kernels::ref::build_unary_table_s8(params_, in.scale(), in.zero_point(), out.scale(),
                                        out.zero_point(), -128, 127, table_);
+    if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference) {
+      use_fast_ = fast_.Init(ctx.isa(), table_, elements_);
+    }
     return Status::Ok();
   }
 
@@ -76,13 +80,18 @@ class Unary : public OpKernel {
     if (float_) {
       kernels::ref::unary_f32(params_, elements_, ctx.data<const float>(input_),
                               ctx.data<float>(output_));
+    } else if (use_fast_) {
+      fast_.Run(ctx.data<const int8_t>(input_), ctx.data<int8_t>(output_), ctx.threadpool());
     } else {
       kernels::ref::lookup_s8(elements_, ctx.data<const int8_t>(input_), table_,
                               ctx.data<int8_t>(output_));
     }
   }
 
-  const char* kernel_name() const override { return float_ ? "unary_f32_ref" : "unary_s8_lut_ref"; }
+  const char* kernel_name() const override {
+    if (use_fast_) return fast_.name();
+    return float_ ? "unary_f32_ref" : "unary_s8_lut_ref";
+  }
 
  private:
   kernels::ref::UnaryParams params_;
@@ -90,6 +99,8 @@ class Unary : public OpKernel {
   int input_ = -1, output_ = -1;
   size_t elements_ = 0;
   int8_t table_[256] = {};
+  kernels::Qs8Lut fast_;
+  bool use_fast_ = false;
 };
 
 }  // namespace

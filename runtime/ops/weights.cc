@@ -18,11 +18,11 @@ constexpr int kMaxWindowParam = 1 << 16;
 // reject layers that could overflow (e.g. a conv with tens of thousands of
 // large taps, or a huge bias). Padding contributes x = zero point, i.e. 0.
 // Every partial sum is within the same bound, whatever the summation order.
-Status CheckAccumulatorRange(const PrepareContext& ctx, const TensorInfo& in, const TensorInfo& w,
-                             const TensorInfo* bias, int channels) {
+// max_dx: the largest |x - x_zp| the input can give (255 when the zero point
+// is only known at run time).
+Status CheckAccumulatorRange(const PrepareContext& ctx, int64_t zp, int64_t max_dx,
+                             const TensorInfo& w, const TensorInfo* bias, int channels) {
   if (!w.is_constant() || channels <= 0 || w.elements % channels != 0) return Status::Ok();
-  const int64_t zp = in.zero_point();
-  const int64_t max_dx = std::max<int64_t>(127 - zp, zp + 128);
   const int64_t taps = w.elements / channels;  // weights are [channels][taps], axis 0
   const auto* wd = reinterpret_cast<const int8_t*>(w.constant);
   const auto* bd = (bias != nullptr && bias->is_constant())
@@ -70,11 +70,40 @@ Status CheckQuantizedLayer(const PrepareContext& ctx, const TensorInfo& in, cons
     if (!bias->is_constant()) return ctx.Unsupported("bias '", bias->name, "' must be a constant");
     QRUN_RETURN_IF_ERROR(ExpectShape(ctx, *bias, {channels}, "bias"));
   }
-  QRUN_RETURN_IF_ERROR(CheckAccumulatorRange(ctx, in, w, bias, channels));
+  const int64_t zp = in.zero_point();
+  QRUN_RETURN_IF_ERROR(
+      CheckAccumulatorRange(ctx, zp, std::max<int64_t>(127 - zp, zp + 128), w, bias, channels));
   requant_scale->resize(static_cast<size_t>(channels));
   for (int c = 0; c < channels; ++c) {
     const float sw = w.quant.scale[n == 1 ? 0 : static_cast<size_t>(c)];
     (*requant_scale)[static_cast<size_t>(c)] = in.scale() * sw / out.scale();
+  }
+  return Status::Ok();
+}
+
+Status CheckDynamicLayer(const PrepareContext& ctx, const TensorInfo& in, const TensorInfo& w,
+                         const TensorInfo* bias, const TensorInfo& out, int channels,
+                         std::vector<float>* weight_scale) {
+  QRUN_RETURN_IF_ERROR(ExpectDType(ctx, in, DType::kFloat32, "input"));
+  QRUN_RETURN_IF_ERROR(ExpectDType(ctx, w, DType::kInt8, "weights"));
+  const size_t n = w.quant.scale.size();
+  if (n != 1 && (n != static_cast<size_t>(channels) || w.quant.axis != 0)) {
+    return ctx.Invalid("weights '", w.name, "' need one scale or one per output channel on axis 0");
+  }
+  for (int32_t zp : w.quant.zero_point) {
+    if (zp != 0) return ctx.Unsupported("weights '", w.name, "' have zero point ", zp, ": only symmetric int8 weights are supported");
+  }
+  QRUN_RETURN_IF_ERROR(ExpectDType(ctx, out, DType::kFloat32, "output"));
+  if (bias != nullptr) {
+    QRUN_RETURN_IF_ERROR(ExpectDType(ctx, *bias, DType::kFloat32, "bias"));
+    if (!bias->is_constant()) return ctx.Unsupported("bias '", bias->name, "' must be a constant");
+    QRUN_RETURN_IF_ERROR(ExpectShape(ctx, *bias, {channels}, "bias"));
+  }
+  // The input zero point is chosen per run: any |x - zp| up to 255.
+  QRUN_RETURN_IF_ERROR(CheckAccumulatorRange(ctx, 0, 255, w, nullptr, channels));
+  weight_scale->resize(static_cast<size_t>(channels));
+  for (int c = 0; c < channels; ++c) {
+    (*weight_scale)[static_cast<size_t>(c)] = w.quant.scale[n == 1 ? 0 : static_cast<size_t>(c)];
   }
   return Status::Ok();
 }

@@ -22,6 +22,15 @@ Status CheckQuantizedLayer(const PrepareContext& ctx, const TensorInfo& in, cons
 Status CheckFloatLayer(const PrepareContext& ctx, const TensorInfo& w, const TensorInfo* bias,
                        const TensorInfo& out, int channels);
 
+// Dynamically quantized layer (qconvert --dynamic): float32 input and
+// output, int8 symmetric weights (per-tensor or per-channel, axis 0),
+// optional constant float32 bias [channels]. The input is quantized per run,
+// so the accumulator check assumes any |x - x_zp| <= 255. Fills
+// weight_scale[c].
+Status CheckDynamicLayer(const PrepareContext& ctx, const TensorInfo& in, const TensorInfo& w,
+                         const TensorInfo* bias, const TensorInfo& out, int channels,
+                         std::vector<float>* weight_scale);
+
 // Window parameters of convolutions and pools: strides and dilations in
 // [1, 2^16], paddings in [0, 2^16].
 Status CheckWindow(const PrepareContext& ctx, int stride_h, int stride_w, int dilation_h,

@@ -439,6 +439,78 @@ TEST(Converter, StaticQuantizationWithoutCalibrationTellsWhatToDo) {
   EXPECT_NE(st.message().find("does not exist"), std::string::npos) << st.message();
 }
 
+// MatMul + Add(bias) becomes one FULLY_CONNECTED with that bias; an Add of
+// a full-shape constant (not a bias) stays an ADD.
+TEST(Converter, MatMulAddFusedIntoFullyConnected) {
+  for (bool bias_like : {true, false}) {
+    OnnxBuilder b;
+    b.Input("x", {2, 5});
+    const std::vector<float> w = Random(15, 3), bias = Random(bias_like ? 3 : 6, 4);
+    b.Floats("w", {5, 3}, w);
+    b.Floats("b", bias_like ? std::vector<int64_t>{3} : std::vector<int64_t>{2, 3}, bias);
+    b.Node("MatMul", {"x", "w"}, {"h"}, "mm");
+    b.Node("Add", {"h", "b"}, {"y"}, "add");
+    b.Output("y");
+    const std::string path = b.Save(bias_like ? "mm_add" : "mm_add_full");
+    const std::vector<float> x = Random(10, 5);
+    std::vector<float> y;
+    std::vector<uint8_t> bytes;
+    Status s = ConvertAndRun(path, FloatOptions(), x, &y, &bytes);
+    ASSERT_TRUE(s.ok()) << s.message();
+    std::shared_ptr<const Model> m;
+    ASSERT_TRUE(Model::LoadBuffer(bytes.data(), bytes.size(), &m).ok());
+    ASSERT_EQ(m->ops().size(), bias_like ? 1u : 2u);
+    EXPECT_EQ(m->ops()[0].type, fb::OpType::FULLY_CONNECTED);
+    if (bias_like) {
+      EXPECT_EQ(m->ops()[0].inputs.size(), 3u);
+    }
+    for (int r = 0; r < 2; ++r)
+      for (int c = 0; c < 3; ++c) {
+        double want = bias[static_cast<size_t>(bias_like ? c : r * 3 + c)];
+        for (int k = 0; k < 5; ++k) want += double{x[static_cast<size_t>(r * 5 + k)]} * w[static_cast<size_t>(k * 3 + c)];
+        EXPECT_NEAR(y[static_cast<size_t>(r * 3 + c)], want, 1e-5);
+      }
+  }
+}
+
+// Two convolutions feeding a Concat write the concat's parameters directly
+// (no requantization in the concat); a MaxPool input keeps its own (it must
+// pass its input's parameters through).
+TEST(Converter, ConcatInputsShareItsQuantization) {
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 4, 4});
+  b.Floats("w1", {3, 2, 1, 1}, Random(6, 1));
+  b.Floats("w2", {2, 2, 1, 1}, Random(4, 2, -3, 3));
+  b.Node("Conv", {"x", "w1"}, {"c1"}, "conv1");
+  b.Node("Conv", {"x", "w2"}, {"c2"}, "conv2");
+  OnnxBuilder::AttrInts(b.Node("MaxPool", {"x"}, {"p"}, "pool"), "kernel_shape", {1, 1});
+  OnnxBuilder::AttrI(b.Node("Concat", {"c1", "c2", "p"}, {"y"}, "concat"), "axis", 1);
+  b.Output("y");
+  ConvertOptions o;
+  o.calib_random = 8;
+  std::vector<float> y;
+  std::vector<uint8_t> bytes;
+  Status s = ConvertAndRun(b.Save("concat_share"), o, Random(32, 9), &y, &bytes);
+  ASSERT_TRUE(s.ok()) << s.message();
+  std::shared_ptr<const Model> m;
+  ASSERT_TRUE(Model::LoadBuffer(bytes.data(), bytes.size(), &m).ok());
+  int concats = 0;
+  for (const OpInfo& op : m->ops()) {
+    if (op.type != fb::OpType::CONCAT) continue;
+    ++concats;
+    const TensorInfo& out = m->tensor(op.outputs[0]);
+    ASSERT_EQ(out.dtype, DType::kInt8);
+    ASSERT_EQ(op.inputs.size(), 3u);
+    for (int i = 0; i < 2; ++i) {
+      EXPECT_EQ(m->tensor(op.inputs[static_cast<size_t>(i)]).scale(), out.scale()) << i;
+      EXPECT_EQ(m->tensor(op.inputs[static_cast<size_t>(i)]).zero_point(), out.zero_point()) << i;
+    }
+    const TensorInfo& pooled = m->tensor(op.inputs[2]);
+    EXPECT_TRUE(pooled.scale() != out.scale() || pooled.zero_point() != out.zero_point());
+  }
+  EXPECT_EQ(concats, 1);
+}
+
 // End to end: the bundled MNIST CNN and 200 test digits.
 TEST(Converter, MnistInt8AgreesWithFloat) {
   const char* src = std::getenv("QRUN_SOURCE_DIR");

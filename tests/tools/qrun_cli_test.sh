@@ -86,5 +86,13 @@ check "json has median_ms" grep -q '"median_ms"' "$TMP/out"
 "$QRUN" "$EX/tiny_lines.qfb" "$EX/diagonal_line.bin" -o "$TMP/b.bin" --threads 2 --backend reference >/dev/null
 check "threads/backends agree" cmp -s "$TMP/a.bin" "$TMP/b.bin"
 
+# --dump: one file per op output plus the input, listed in index.tsv; the
+# last op's dump is the model output.
+check "dump runs" run 0 "$EX/tiny_lines.qfb" "$EX/vertical_line.bin" --dump "$TMP/dump" -o "$TMP/probs.npy"
+check "dump index lists input and 7 ops" bash -c "[ \$(wc -l <'$TMP/dump/index.tsv') -eq 9 ]"
+check "dump has every file" bash -c "cut -f9 '$TMP/dump/index.tsv' | tail -n +2 | while read -r f; do [ -s '$TMP/dump/'\$f ] || exit 1; done"
+check "dump of the last op is the output" cmp -s "$TMP/dump/006_probabilities.npy" "$TMP/probs.npy"
+check "dump into a file fails" run 1 "$EX/tiny_lines.qfb" "$EX/vertical_line.bin" --dump "$EX/tiny_lines.qfb"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -96,6 +96,8 @@ void WriteOps(JsonWriter& w, const RunResult& r) {
     w.String(op.type);
     w.Key("name");
     w.String(op.name);
+    w.Key("backend");
+    w.String(op.backend);
     w.Key("kernel");
     w.String(op.kernel);
     w.Key("dtype");

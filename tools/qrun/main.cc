@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli_error.h"
+#include "dump.h"
 #include "input_files.h"
 #include "json_report.h"
 #include "options.h"
@@ -42,6 +43,7 @@ InterpreterPtr CreateInterpreter(const qrun_model* model, const Options& o) {
   options.backend = o.backend;
   options.enable_profiling = o.profile ? 1 : 0;
   options.isa = o.isa.empty() ? nullptr : o.isa.c_str();
+  options.preserve_intermediates = o.dump_dir.empty() ? 0 : 1;
   qrun_interpreter* raw = nullptr;
   Check(qrun_interpreter_create(model, &options, &raw));
   return InterpreterPtr(raw);
@@ -121,6 +123,7 @@ int Main(int argc, char** argv) {
   if (!o.output_path.empty()) {
     WriteOutputs(o.output_path, report.outputs, report.output_values, o.dequantize);
   }
+  if (!o.dump_dir.empty()) WriteDump(o.dump_dir, interpreter.get());
   if (o.json) {
     std::fputs(JsonReport(report).c_str(), stdout);
   } else {

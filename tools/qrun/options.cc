@@ -49,6 +49,11 @@ options:
   --profile            print a per-op table: op type, node name, kernel,
                        dtype, output shape, MACs, time and share; with
                        --bench the times are means over the runs
+  --dump DIR           write every op's output after the (last) invoke to
+                       DIR as float32 .npy files (dequantized where int8),
+                       with DIR/index.tsv listing op, node, tensor, dtype,
+                       shape and quantization; uses a larger arena (no buffer
+                       reuse). See docs/debugging.md
   --json               print one JSON object (model, inputs, outputs, top-5,
                        arena bytes, bench results, per-op profile) instead of
                        text
@@ -59,6 +64,7 @@ examples:
   qrun classifier.qfb cat.npy
   qrun classifier.qfb cat_f32.bin -o logits.npy --dequantize
   qrun classifier.qfb --zero-input --threads 4 --bench 100 --profile
+  qrun classifier.qfb cat.npy --dump /tmp/layers
 
 Exit status: 0 on success, 1 if loading or running fails, 2 for a bad command
 line.
@@ -170,6 +176,9 @@ Options ParseOptions(int argc, char** argv) {
     } else if (arg == "--profile") {
       no_value();
       o.profile = true;
+    } else if (arg == "--dump") {
+      o.dump_dir = value();
+      if (o.dump_dir.empty()) UsageFail("option '" + arg + "' needs a directory");
     } else if (arg == "--json") {
       no_value();
       o.json = true;

@@ -22,6 +22,7 @@ struct Options {
   int bench_runs = 0;  // 0: a single invoke, no timing
   int warmup = 1;
   bool profile = false;
+  std::string dump_dir;  // --dump; empty: no dump
   bool json = false;
   bool help = false;
   bool version = false;

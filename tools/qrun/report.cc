@@ -103,14 +103,14 @@ void PrintProfile(const ReportData& d, std::FILE* out) {
   auto share = [&](double ms) { return Fixed(total_ms > 0 ? 100.0 * ms / total_ms : 0, 1) + "%"; };
 
   std::fprintf(out, "profile (%s):\n", r.runs > 1 ? "mean ms over the runs" : "ms of the run");
-  Table table({true, false, false, false, false, false, true, true, true});
-  table.Add({"#", "op", "name", "kernel", "dtype", "output", "MACs", "ms", "share"});
+  Table table({true, false, false, false, false, false, false, true, true, true});
+  table.Add({"#", "op", "name", "backend", "kernel", "dtype", "output", "MACs", "ms", "share"});
   for (const OpRow& op : r.ops) {
-    table.Add({std::to_string(op.index), op.type, Printable(op.name), op.kernel, op.dtype,
-               ShapeString(op.shape), std::to_string(op.macs), Fixed(op.time_ms, 4),
+    table.Add({std::to_string(op.index), op.type, Printable(op.name), op.backend, op.kernel,
+               op.dtype, ShapeString(op.shape), std::to_string(op.macs), Fixed(op.time_ms, 4),
                share(op.time_ms)});
   }
-  table.Add({"", "total", "", "", "", "", std::to_string(r.total_macs), Fixed(total_ms, 4),
+  table.Add({"", "total", "", "", "", "", "", std::to_string(r.total_macs), Fixed(total_ms, 4),
              share(total_ms)});
   table.Print(out);
 }

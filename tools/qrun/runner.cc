@@ -31,6 +31,7 @@ std::vector<OpRow> OpRows(const qrun_interpreter* interpreter, bool* all_known) 
     r.type = p.type ? p.type : "";
     r.name = p.name ? p.name : "";
     r.kernel = p.kernel ? p.kernel : "";
+    r.backend = p.backend ? p.backend : "";
     r.dtype = p.dtype ? p.dtype : "";
     r.shape.assign(p.dims, p.dims + p.rank);
     r.macs = p.macs;

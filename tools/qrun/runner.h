@@ -13,6 +13,7 @@ namespace qrun_cli {
 struct OpRow {
   int index = 0;
   std::string type, name, kernel, dtype;
+  std::string backend;  // "native", "reference" or "xnnpack"
   std::vector<int64_t> shape;  // first output's
   uint64_t macs = 0;
   double time_ms = 0;  // mean over the measured runs (profiling only)

@@ -130,6 +130,10 @@ typedef struct qrun_options {
                              "i8mm" (ARM). A level the CPU lacks fails with
                              QRUN_ERROR_UNSUPPORTED, an unknown name with
                              QRUN_ERROR_INVALID_ARGUMENT. Copied at create. */
+  int preserve_intermediates; /* keep every op's output until the next invoke
+                             (no buffer reuse: a larger arena) so that
+                             qrun_interpreter_op_output can read each layer,
+                             e.g. to compare layer by layer; default 0 */
 } qrun_options;
 
 /* A view of one graph input or output. name stays valid for the lifetime of
@@ -157,6 +161,9 @@ typedef struct qrun_op_profile {
   int64_t dims[QRUN_MAX_RANK]; /* first output's shape */
   uint64_t macs;
   double time_ms;     /* last invoke (profiling only) */
+  const char* backend; /* the engine that ran the op: "native", "reference"
+                          or "xnnpack" (with QRUN_BACKEND_XNNPACK, ops
+                          XNNPACK cannot express run "native") */
 } qrun_op_profile;
 
 /* ------------------------------------------------------------------ misc */
@@ -271,8 +278,19 @@ QRUN_API size_t qrun_interpreter_arena_bytes(const qrun_interpreter* interpreter
  * tables). 0 when every kernel uses the model's weights in place. */
 QRUN_API size_t qrun_interpreter_packed_bytes(const qrun_interpreter* interpreter);
 
-/* Per-op rows, in execution order: type, kernel, shape and MACs are always
- * filled; time_ms is the last invoke's time when enable_profiling was set,
+/* The outputs of op `op_index` (execution order, as in the profile), e.g.
+ * to compare a quantized model layer by layer with its float version.
+ * Intermediate tensors can be read only when the interpreter was created
+ * with preserve_intermediates (their buffers are reused otherwise; the call
+ * then fails with INVALID_ARGUMENT); graph outputs always. The view is valid
+ * as for qrun_interpreter_output; its data holds the last invoke's values.
+ * op_output_count returns 0 for a NULL handle or an index out of range. */
+QRUN_API int qrun_interpreter_op_output_count(const qrun_interpreter* interpreter, int op_index);
+QRUN_API qrun_status qrun_interpreter_op_output(const qrun_interpreter* interpreter, int op_index,
+                                               int output_index, qrun_tensor* out_tensor);
+
+/* Per-op rows, in execution order: type, kernel, backend, shape and MACs
+ * are always filled; time_ms is the last invoke's time when enable_profiling was set,
  * else 0. Errors: NULL arguments or index out of range (INVALID_ARGUMENT). */
 QRUN_API int qrun_interpreter_op_count(const qrun_interpreter* interpreter);
 QRUN_API qrun_status qrun_interpreter_op_profile(const qrun_interpreter* interpreter, int index,

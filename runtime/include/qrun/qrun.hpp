@@ -92,6 +92,13 @@ class Interpreter {
     Check(qrun_interpreter_op_profile(interpreter_.get(), i, &p));
     return p;
   }
+  int op_output_count(int op) const { return qrun_interpreter_op_output_count(interpreter_.get(), op); }
+  // Needs options.preserve_intermediates for tensors other than graph outputs.
+  qrun_tensor op_output(int op, int i) const {
+    qrun_tensor t;
+    Check(qrun_interpreter_op_output(interpreter_.get(), op, i, &t));
+    return t;
+  }
   qrun_interpreter* get() const { return interpreter_.get(); }
 
  private:

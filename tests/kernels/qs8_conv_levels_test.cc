@@ -1,6 +1,7 @@
 // Optimized int8 Conv2D / FullyConnected (kernels/dispatch/qs8_conv.h and
-// the x86 microkernels) bit-exact against the reference kernels, for every
-// ISA level this CPU runs (levels it lacks are skipped) and for 1 and 2
+// the microkernels of the architecture: kernels/x86/, kernels/arm/; the file
+// name predates the ARM port) bit-exact against the reference kernels, for
+// every ISA level this CPU runs (levels it lacks are skipped) and for 1 and 2
 // threads, over randomized shapes: channels not multiples of the vector
 // width, tiny and odd spatial sizes, stride/dilation/padding mixes, groups,
 // zero points at the extremes, per-channel scales, fused clamps. Inputs and
@@ -10,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -60,7 +62,11 @@ struct ThreadPoolDeleter {
 };
 using ThreadPoolPtr = std::unique_ptr<std::remove_pointer_t<pthreadpool_t>, ThreadPoolDeleter>;
 
+#if defined(__x86_64__) || defined(_M_X64)
 constexpr Isa kLevels[] = {Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni};
+#else
+constexpr Isa kLevels[] = {Isa::kNeon, Isa::kNeonDot, Isa::kNeonI8mm};
+#endif
 
 class Qs8ConvTest : public ::testing::TestWithParam<Isa> {
  protected:
@@ -230,51 +236,90 @@ TEST_P(Qs8ConvTest, FullyConnectedBitExactWithReference) {
   }
 }
 
-TEST_P(Qs8ConvTest, DepthwiseBitExactWithReference) {
-  Rng rng(0xD3 + static_cast<int>(GetParam()));
-  for (int config = 0; config < 200; ++config) {
+// Saturated operands: activations and weights at -128 / 127 (the int16 pair
+// sums of the NEON "mlal" kernels are at their limit with weights -127, and
+// would overflow with -128, which must select the "smull" kernel), zero
+// points at the extremes, K lengths around the 16-byte blocks.
+TEST_P(Qs8ConvTest, ExtremeValuesBitExact) {
+  Rng rng(0xE7 + static_cast<int>(GetParam()));
+  for (int config = 0; config < 48; ++config) {
     Conv2DGeometry g;
-    g.batch = rng.uniform_int(0, 5) == 0 ? 2 : 1;
-    g.in_c = g.out_c = g.groups = rng.coin() ? rng.uniform_int(1, 20) : rng.uniform_int(21, 150);
-    const int k = config % 3 == 0 ? 3 : (config % 3 == 1 ? 5 : rng.uniform_int(1, 4));
-    g.kernel_h = k;
-    g.kernel_w = rng.uniform_int(0, 4) == 0 ? rng.uniform_int(1, 5) : k;
-    g.stride_h = g.stride_w = rng.uniform_int(1, 2);
-    if (rng.uniform_int(0, 4) == 0) g.stride_w = 3 - g.stride_h;
-    g.dilation_h = g.dilation_w = rng.uniform_int(0, 5) == 0 ? 2 : 1;
-    g.pad_top = rng.uniform_int(0, g.kernel_h - 1);
-    g.pad_left = rng.uniform_int(0, g.kernel_w - 1);
-    const int pad_bottom = rng.uniform_int(0, g.kernel_h - 1);
-    const int pad_right = rng.uniform_int(0, g.kernel_w - 1);
-    const int eff_h = (g.kernel_h - 1) * g.dilation_h + 1;
-    const int eff_w = (g.kernel_w - 1) * g.dilation_w + 1;
-    g.in_h = std::max(rng.uniform_int(1, 12), eff_h - g.pad_top - pad_bottom);
-    g.in_w = std::max(rng.uniform_int(1, 12), eff_w - g.pad_left - pad_right);
-    g.out_h = (g.in_h + g.pad_top + pad_bottom - eff_h) / g.stride_h + 1;
-    g.out_w = (g.in_w + g.pad_left + pad_right - eff_w) / g.stride_w + 1;
-    const size_t in_elems = static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c;
-    const size_t out_elems = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
-    const Layer l = RandomLayer(rng, g.out_c, static_cast<size_t>(g.out_c) * g.kernel_h * g.kernel_w);
-    const std::vector<int8_t> input = rng.int8s(in_elems);
-    std::vector<int8_t> want(out_elems);
-    const int32_t* bias = l.has_bias ? l.bias.data() : nullptr;
-    ref::conv2d_s8(g, input.data(), l.in_zp, l.weights.data(), bias, l.scale.data(), l.out,
-                   want.data());
-    Qs8DwConv dw;
-    ASSERT_TRUE(dw.Init(GetParam(), g, l.in_zp, l.weights.data(), bias, l.scale.data(), l.out))
-        << Describe(g);
-    GuardedBuffer in(in_elems), out(out_elems);
-    ASSERT_TRUE(in.ok() && out.ok());
-    std::memcpy(in.data<int8_t>(), input.data(), in_elems);
-    for (pthreadpool_t pool : {static_cast<pthreadpool_t>(nullptr), pool2_.get()}) {
-      std::memset(out.data<int8_t>(), 0x55, out_elems);
-      dw.Run(in.data<int8_t>(), out.data<int8_t>(), pool);
-      ASSERT_EQ(std::memcmp(out.data<int8_t>(), want.data(), out_elems), 0)
-          << "config " << config << " " << Describe(g) << " threads " << (pool ? 2 : 1) << " "
-          << dw.name();
+    const int kc = std::array<int, 8>{1, 3, 15, 16, 17, 32, 33, 64}[config % 8];
+    g.in_c = kc;
+    g.out_c = rng.uniform_int(1, 40);
+    g.in_h = rng.uniform_int(1, 6);
+    g.in_w = rng.uniform_int(1, 6);
+    g.kernel_h = g.kernel_w = config % 3 == 0 ? 3 : 1;
+    g.pad_top = g.pad_left = g.kernel_h / 2;
+    g.out_h = g.in_h;
+    g.out_w = g.in_w;
+    const size_t wcount = static_cast<size_t>(g.out_c) * g.kernel_h * g.kernel_w * kc;
+    const bool with_m128 = (config / 8) % 2 == 1;
+    Layer l = RandomLayer(rng, g.out_c, wcount);
+    for (size_t i = 0; i < wcount; ++i) {
+      const int pick = rng.uniform_int(0, 3);
+      l.weights[i] = static_cast<int8_t>(pick == 0 ? 127 : (pick == 1 && with_m128 ? -128 : -127));
     }
+    l.in_zp = config % 4 < 2 ? 127 : -128;
+    for (float& sc : l.scale) sc *= 1e-3f;
+    const size_t in_elems = static_cast<size_t>(g.in_h) * g.in_w * g.in_c;
+    const size_t out_elems = static_cast<size_t>(g.out_h) * g.out_w * g.out_c;
+    std::vector<int8_t> input(in_elems);
+    for (size_t i = 0; i < in_elems; ++i)
+      input[i] = static_cast<int8_t>(rng.uniform_int(0, 3) == 0 ? 127 : -128);
+    std::vector<int8_t> want(out_elems);
+    ref::conv2d_s8(g, input.data(), l.in_zp, l.weights.data(), l.bias.data(), l.scale.data(),
+                   l.out, want.data());
+    Qs8Conv conv;
+    ASSERT_TRUE(conv.Init(GetParam(), Qs8Conv::Kind::kConv2D, g, l.in_zp, l.weights.data(),
+                          l.bias.data(), l.scale.data(), l.out))
+        << Describe(g);
+    const std::string name = conv.name();
+    if (GetParam() == Isa::kNeon) {
+      EXPECT_NE(name.find(with_m128 ? "-smull-" : "-mlal-"), std::string::npos) << name;
+    }
+    RunAndCompare(conv, input, out_elems, want, pool2_.get(),
+                  "extreme config " + std::to_string(config) + " " + Describe(g));
+    if (HasFatalFailure()) return;
   }
 }
+
+// Scales 0.5 / 0.25 / 1.5 make many products land exactly halfway between
+// integers: the vector rounding (cvtps2dq, FCVTNS, the ARMv7 magic-number
+// add) must round them to even like the reference.
+TEST_P(Qs8ConvTest, HalfwayCasesRoundToEven) {
+  Rng rng(0x4A1F + static_cast<int>(GetParam()));
+  for (int config = 0; config < 24; ++config) {
+    Conv2DGeometry g;
+    g.in_c = rng.uniform_int(1, 40);
+    g.out_c = rng.uniform_int(1, 40);
+    g.in_h = g.out_h = rng.uniform_int(1, 5);
+    g.in_w = g.out_w = rng.uniform_int(1, 5);
+    const size_t wcount = static_cast<size_t>(g.out_c) * g.in_c;
+    Layer l = RandomLayer(rng, g.out_c, wcount);
+    l.weights = rng.int8s(wcount, -3, 3);
+    l.bias = rng.int32s(static_cast<size_t>(g.out_c), -300, 300);
+    l.in_zp = rng.uniform_int(-4, 4);
+    l.out.qmin = -128;
+    l.out.qmax = 127;
+    const float scales[] = {0.5f, 0.25f, 1.5f, 0.125f};
+    for (float& sc : l.scale) sc = scales[rng.uniform_int(0, 3)];
+    const size_t in_elems = static_cast<size_t>(g.in_h) * g.in_w * g.in_c;
+    const size_t out_elems = static_cast<size_t>(g.out_h) * g.out_w * g.out_c;
+    const std::vector<int8_t> input = rng.int8s(in_elems, -6, 6);
+    std::vector<int8_t> want(out_elems);
+    ref::conv2d_s8(g, input.data(), l.in_zp, l.weights.data(), l.bias.data(), l.scale.data(),
+                   l.out, want.data());
+    Qs8Conv conv;
+    ASSERT_TRUE(conv.Init(GetParam(), Qs8Conv::Kind::kConv2D, g, l.in_zp, l.weights.data(),
+                          l.bias.data(), l.scale.data(), l.out));
+    RunAndCompare(conv, input, out_elems, want, pool2_.get(),
+                  "halfway config " + std::to_string(config) + " " + Describe(g));
+    if (HasFatalFailure()) return;
+  }
+}
+
+// Depthwise (Qs8DwConv) is tested in x86_qs8_dwconv_test.cc.
 
 TEST_P(Qs8ConvTest, KernelNamesSayOpTileAndIsa) {
   Conv2DGeometry g;
@@ -287,7 +332,11 @@ TEST_P(Qs8ConvTest, KernelNamesSayOpTileAndIsa) {
   ASSERT_TRUE(conv.Init(GetParam(), Qs8Conv::Kind::kConv2D, g, 0, w.data(), nullptr, s.data(), {}));
   const std::string name = conv.name();
   EXPECT_EQ(name.find("qs8-conv2d-1x1"), 0u) << name;
+#if defined(__x86_64__) || defined(_M_X64)
   const Isa used = IsaAtLeast(GetParam(), Isa::kAvx512Vnni) ? Isa::kAvx512Vnni : Isa::kAvx2;
+#else
+  const Isa used = IsaAtLeast(GetParam(), Isa::kNeonDot) ? Isa::kNeonDot : Isa::kNeon;
+#endif
   EXPECT_NE(name.find(std::string("-") + IsaName(used)), std::string::npos) << name;
 }
 

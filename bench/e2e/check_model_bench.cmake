@@ -1,0 +1,48 @@
+# ctest smoke test for qrun_model_bench (bench/CMakeLists.txt):
+#   cmake -DBENCH=<qrun_model_bench> -DMODEL=<.qfb> [-DINPUT=<file>] -P check_model_bench.cmake
+# Runs 3 timed invokes and checks that the one JSON line has every field the
+# runner (scripts/bench-models.sh) reads and that peak RSS is within
+# model file + arena + packed weights + 4 MB (issue #7).
+cmake_minimum_required(VERSION 3.19)  # string(JSON)
+set(args "${MODEL}" --threads 1 --warmup 1 --iters 3 --min-seconds 0)
+if(INPUT)
+  list(APPEND args --input "${INPUT}")
+endif()
+execute_process(COMMAND "${BENCH}" ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(STRIP "${out}" out)
+message(STATUS "${out}")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "qrun_model_bench exited with ${rc}: ${err}")
+endif()
+string(JSON error ERROR_VARIABLE no_error GET "${out}" error)
+if(NOT no_error)
+  message(FATAL_ERROR "error field present: ${error}")
+endif()
+foreach(key model file_bytes backend isa threads iters median_ms min_ms mean_ms
+            arena_bytes packed_bytes peak_rss_bytes rss_bound_bytes rss_ok)
+  string(JSON value ERROR_VARIABLE json_error GET "${out}" ${key})
+  if(json_error)
+    message(FATAL_ERROR "field '${key}' missing: ${json_error}")
+  endif()
+  set(v_${key} "${value}")
+endforeach()
+if(NOT v_iters EQUAL 3)
+  message(FATAL_ERROR "expected 3 iterations, got ${v_iters}")
+endif()
+if(NOT v_file_bytes GREATER 0 OR NOT v_arena_bytes GREATER 0)
+  message(FATAL_ERROR "file_bytes/arena_bytes should be positive")
+endif()
+math(EXPR bound "${v_file_bytes} + ${v_arena_bytes} + ${v_packed_bytes} + 4194304")
+if(NOT bound EQUAL v_rss_bound_bytes)
+  message(FATAL_ERROR "rss_bound_bytes ${v_rss_bound_bytes} != model + arena + packed + 4 MB = ${bound}")
+endif()
+if(v_peak_rss_bytes GREATER bound OR NOT v_rss_ok)
+  message(FATAL_ERROR "peak RSS ${v_peak_rss_bytes} over the bound ${bound}")
+endif()
+# An unavailable backend must be a clean JSON error, never a crash.
+execute_process(COMMAND "${BENCH}" "${MODEL}" --backend no-such-backend --iters 1
+  RESULT_VARIABLE rc2 OUTPUT_VARIABLE out2)
+string(JSON error2 ERROR_VARIABLE json_error GET "${out2}" error)
+if(json_error OR NOT rc2 EQUAL 1)
+  message(FATAL_ERROR "unknown backend: expected a JSON error line and exit 1, got ${rc2}: ${out2}")
+endif()
