@@ -20,6 +20,7 @@
 #include "kernels/dispatch/isa.h"
 #include "kernels/dispatch/qs8_dwconv.h"
 #include "kernels/geometry.h"
+#include "bench/shapes.h"
 #include "kernels/reference/conv2d.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -32,32 +33,8 @@ namespace {
 using qrun::kernels::Conv2DGeometry;
 using qrun::kernels::Isa;
 
-struct DwShape {
-  const char* name;
-  int hw, c, k, stride;
-};
-
-const DwShape kDwShapes[] = {
-    {"mobilenetv2/112x112x32_3x3_s1", 112, 32, 3, 1},
-    {"mobilenetv2/112x112x96_3x3_s2", 112, 96, 3, 2},
-    {"mobilenetv2/56x56x144_3x3_s1", 56, 144, 3, 1},
-    {"mobilenetv2/56x56x144_3x3_s2", 56, 144, 3, 2},
-    {"mobilenetv2/28x28x192_3x3_s1", 28, 192, 3, 1},
-    {"mobilenetv2/28x28x192_3x3_s2", 28, 192, 3, 2},
-    {"mobilenetv2/14x14x384_3x3_s1", 14, 384, 3, 1},
-    {"mobilenetv2/14x14x576_3x3_s1", 14, 576, 3, 1},
-    {"mobilenetv2/14x14x576_3x3_s2", 14, 576, 3, 2},
-    {"mobilenetv2/7x7x960_3x3_s1", 7, 960, 3, 1},
-    {"mobilenetv3s/112x112x16_3x3_s2", 112, 16, 3, 2},
-    {"mobilenetv3s/56x56x72_3x3_s2", 56, 72, 3, 2},
-    {"mobilenetv3s/28x28x88_3x3_s1", 28, 88, 3, 1},
-    {"mobilenetv3s/28x28x96_5x5_s2", 28, 96, 5, 2},
-    {"mobilenetv3s/14x14x240_5x5_s1", 14, 240, 5, 1},
-    {"mobilenetv3s/14x14x120_5x5_s1", 14, 120, 5, 1},
-    {"mobilenetv3s/14x14x144_5x5_s1", 14, 144, 5, 1},
-    {"mobilenetv3s/14x14x288_5x5_s2", 14, 288, 5, 2},
-    {"mobilenetv3s/7x7x576_5x5_s1", 7, 576, 5, 1},
-};
+using qrun_bench::DwShape;
+using qrun_bench::kDwShapes;
 
 Conv2DGeometry MakeDwGeometry(const DwShape& s) {
   Conv2DGeometry g;

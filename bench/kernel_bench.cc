@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "bench/peak.h"
+#include "bench/shapes.h"
 #include "kernels/dispatch/isa.h"
 #include "kernels/dispatch/qs8_conv.h"
 #include "kernels/dispatch/qs8_dwconv.h"
@@ -32,44 +33,10 @@ namespace {
 using qrun::kernels::Conv2DGeometry;
 using qrun::kernels::Isa;
 
-struct ConvShape {
-  const char* name;
-  int hw, in_c, out_c, k, stride, groups;
-  bool reference;  // also time the (slow) reference kernel
-};
-
-// (input size, channels, kernel, stride, groups); padding k/2.
-const ConvShape kShapes[] = {
-    {"resnet18/conv1_7x7_s2", 224, 3, 64, 7, 2, 1, false},
-    {"resnet18/layer1_3x3", 56, 64, 64, 3, 1, 1, true},
-    {"resnet18/layer2_3x3_s2", 56, 64, 128, 3, 2, 1, false},
-    {"resnet18/layer2_3x3", 28, 128, 128, 3, 1, 1, false},
-    {"resnet18/layer2_down_1x1_s2", 56, 64, 128, 1, 2, 1, false},
-    {"resnet18/layer3_3x3", 14, 256, 256, 3, 1, 1, true},
-    {"resnet18/layer4_3x3", 7, 512, 512, 3, 1, 1, false},
-    {"mobilenetv2/conv1_3x3_s2", 224, 3, 32, 3, 2, 1, false},
-    {"mobilenetv2/expand_1x1_56", 56, 24, 144, 1, 1, 1, true},
-    {"mobilenetv2/project_1x1_56", 56, 144, 24, 1, 1, 1, false},
-    {"mobilenetv2/expand_1x1_28", 28, 32, 192, 1, 1, 1, false},
-    {"mobilenetv2/project_1x1_28", 28, 192, 32, 1, 1, 1, true},
-    {"mobilenetv2/expand_1x1_14", 14, 96, 576, 1, 1, 1, false},
-    {"mobilenetv2/project_1x1_14", 14, 576, 96, 1, 1, 1, false},
-    {"mobilenetv2/expand_1x1_7", 7, 160, 960, 1, 1, 1, false},
-    {"mobilenetv2/last_1x1_7", 7, 320, 1280, 1, 1, 1, false},
-    {"mobilenetv2/dw_3x3_56", 56, 144, 144, 3, 1, 144, true},
-    {"mobilenetv2/dw_3x3_s2_56", 56, 144, 144, 3, 2, 144, true},
-    {"mobilenetv2/dw_3x3_14", 14, 576, 576, 3, 1, 576, false},
-};
-
-struct FcShape {
-  const char* name;
-  int batch, in, out;
-};
-const FcShape kFcShapes[] = {
-    {"resnet18/fc", 1, 512, 1000},
-    {"mobilenetv2/fc", 1, 1280, 1000},
-    {"mobilenetv2/fc_batch8", 8, 1280, 1000},
-};
+using qrun_bench::ConvShape;
+using qrun_bench::FcShape;
+using qrun_bench::kFcShapes;
+using qrun_bench::kShapes;
 
 double g_peak_gmacs = 0;  // measured at start-up, one core
 

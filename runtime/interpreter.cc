@@ -96,6 +96,7 @@ Status Interpreter::PrepareOps(std::vector<std::vector<size_t>>* scratch_request
   kernels_.reserve(ops.size());
   scratch_requests->resize(ops.size());
   fallback_reason_.assign(ops.size(), std::string());
+  backend_bytes_.assign(ops.size(), 0);
   for (size_t i = 0; i < ops.size(); ++i) {
     QRUN_RETURN_IF_ERROR(PrepareOp(i, &(*scratch_requests)[i]));
   }
@@ -115,8 +116,14 @@ Status Interpreter::PrepareOp(size_t i, std::vector<size_t>* scratch_request) {
     std::unique_ptr<OpKernel> kernel = xnn::CreateOpKernel(op.type);
     if (kernel) {
       PrepareContext ctx(*model_, index, /*validate_only=*/false, backend, isa_);
-      Status s = kernel->Prepare(ctx);
+      int64_t xnn_bytes = 0;
+      Status s;
+      {
+        xnn::AllocationScope scope(&xnn_bytes);  // XNNPACK's packed weights
+        s = kernel->Prepare(ctx);
+      }
       if (s.ok()) {
+        backend_bytes_[i] += xnn_bytes;
         *scratch_request = ctx.scratch_requests();
         kernels_.push_back(std::move(kernel));
         return Status::Ok();
@@ -143,7 +150,15 @@ Status Interpreter::PrepareOp(size_t i, std::vector<size_t>* scratch_request) {
 Status Interpreter::BindOps() {
   for (size_t i = 0; i < kernels_.size(); ++i) {
     InvokeContext ctx(tensor_data_.data(), scratch_data_.data() + scratch_begin_[i], threadpool_);
-    Status s = kernels_[i]->Bind(ctx);
+    Status s;
+#ifdef QRUN_WITH_XNNPACK
+    {
+      xnn::AllocationScope scope(&backend_bytes_[i]);  // e.g. indirection buffers
+      s = kernels_[i]->Bind(ctx);
+    }
+#else
+    s = kernels_[i]->Bind(ctx);
+#endif
     if (!s.ok()) return Error(s.code(), model_->op_label(static_cast<int>(i)), ": ", s.message());
   }
   return Status::Ok();
@@ -251,6 +266,7 @@ bool Interpreter::tensor_readable(int tensor) const {
 size_t Interpreter::packed_bytes() const {
   size_t total = 0;
   for (const auto& k : kernels_) total += k->persistent_bytes();
+  for (int64_t b : backend_bytes_) total += b > 0 ? static_cast<size_t>(b) : 0;
   return total;
 }
 

@@ -91,6 +91,9 @@ class Interpreter {
   std::vector<size_t> scratch_begin_;      // op -> first index in scratch_data_
   std::vector<OpProfile> profile_;
   std::vector<std::string> fallback_reason_;  // per op, XNNPACK backend only
+  // Per op: bytes a backend library allocated for it and keeps (XNNPACK's
+  // packed weights, indirection buffers), counted in packed_bytes().
+  std::vector<int64_t> backend_bytes_;
   void* arena_ = nullptr;
   size_t arena_bytes_ = 0;
   size_t arena_lower_bound_ = 0;

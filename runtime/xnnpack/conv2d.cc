@@ -50,7 +50,6 @@ class Conv2D : public XnnOpKernel {
     input_ = ctx.input_index(0);
     output_ = ctx.output_index(0);
     macs_ = static_cast<uint64_t>(out.elements) * kernel_h * kernel_w * static_cast<uint64_t>(w.dims[3]);
-    packed_bytes_ = w.bytes + out_c * (sizeof(int32_t) + sizeof(float));
     const fb::FusedActivation* act = o ? o->activation() : nullptr;
     xnn_status s;
 

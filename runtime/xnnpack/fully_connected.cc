@@ -32,7 +32,6 @@ class FullyConnected : public XnnOpKernel {
     input_ = ctx.input_index(0);
     output_ = ctx.output_index(0);
     macs_ = static_cast<uint64_t>(batch_) * in_features * out_features;
-    packed_bytes_ = w.bytes + out_features * (sizeof(int32_t) + sizeof(float));
     const fb::FusedActivation* act = o ? o->activation() : nullptr;
     xnn_status s;
 

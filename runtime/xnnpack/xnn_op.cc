@@ -2,6 +2,9 @@
 
 #include "runtime/ops/op_util.h"
 
+#include <malloc.h>
+
+#include <cstdlib>
 #include <mutex>
 
 namespace qrun::xnn {
@@ -9,13 +12,63 @@ namespace qrun::xnn {
 namespace {
 std::once_flag g_init_once;
 xnn_status g_init_status = xnn_status_uninitialized;
-const xnn_allocator* g_init_allocator = nullptr;
+const xnn_allocator* g_init_allocator = nullptr;  // the caller's, if any
+thread_local int64_t* t_counter = nullptr;        // the innermost AllocationScope's
+
+// The allocator qrun installs: the caller's (or malloc) plus accounting.
+int64_t Usable(void* p) {
+  return (p != nullptr && g_init_allocator == nullptr) ? static_cast<int64_t>(malloc_usable_size(p)) : 0;
+}
+void Count(int64_t delta) {
+  if (t_counter != nullptr) *t_counter += delta;
+}
+void* Allocate(void*, size_t size) {
+  const xnn_allocator* a = g_init_allocator;
+  void* p = a ? a->allocate(a->context, size) : std::malloc(size);
+  if (p != nullptr) Count(a ? static_cast<int64_t>(size) : Usable(p));
+  return p;
+}
+void* Reallocate(void*, void* old, size_t size) {
+  const xnn_allocator* a = g_init_allocator;
+  const int64_t before = Usable(old);
+  void* p = a ? a->reallocate(a->context, old, size) : std::realloc(old, size);
+  if (p != nullptr) Count(a ? static_cast<int64_t>(size) : Usable(p) - before);
+  return p;
+}
+void Deallocate(void*, void* p) {
+  const xnn_allocator* a = g_init_allocator;
+  Count(-Usable(p));
+  if (a) a->deallocate(a->context, p);
+  else std::free(p);
+}
+void* AlignedAllocate(void*, size_t alignment, size_t size) {
+  const xnn_allocator* a = g_init_allocator;
+  void* p = nullptr;
+  if (a) {
+    p = a->aligned_allocate(a->context, alignment, size);
+  } else if (posix_memalign(&p, alignment < sizeof(void*) ? sizeof(void*) : alignment, size) != 0) {
+    p = nullptr;
+  }
+  if (p != nullptr) Count(a ? static_cast<int64_t>(size) : Usable(p));
+  return p;
+}
+void AlignedDeallocate(void*, void* p) {
+  const xnn_allocator* a = g_init_allocator;
+  Count(-Usable(p));
+  if (a) a->aligned_deallocate(a->context, p);
+  else std::free(p);
+}
+const xnn_allocator kAccountingAllocator = {nullptr, Allocate, Reallocate, Deallocate,
+                                            AlignedAllocate, AlignedDeallocate};
 }  // namespace
+
+AllocationScope::AllocationScope(int64_t* bytes) : previous_(t_counter) { t_counter = bytes; }
+AllocationScope::~AllocationScope() { t_counter = previous_; }
 
 Status Initialize(const xnn_allocator* allocator) {
   std::call_once(g_init_once, [allocator] {
     g_init_allocator = allocator;
-    g_init_status = xnn_initialize(allocator);
+    g_init_status = xnn_initialize(&kAccountingAllocator);
   });
   if (g_init_status == xnn_status_success) return Status::Ok();
   if (g_init_status == xnn_status_unsupported_hardware) {

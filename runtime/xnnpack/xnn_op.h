@@ -28,6 +28,24 @@ const xnn_allocator* InitializedAllocator();
 
 const char* StatusName(xnn_status s);
 
+// While alive, adds to *bytes what XNNPACK allocates (minus what it frees)
+// on this thread: the memory its operators keep (packed weights,
+// indirection buffers), which is neither the model's nor the arena's. The
+// interpreter wraps each XNNPACK op's Prepare and Bind in one, so
+// qrun_interpreter_packed_bytes includes it. Exact with qrun's default
+// allocator; with a caller's allocator (tests) frees cannot be sized, so only
+// allocations count.
+class AllocationScope {
+ public:
+  explicit AllocationScope(int64_t* bytes);
+  ~AllocationScope();
+  AllocationScope(const AllocationScope&) = delete;
+  AllocationScope& operator=(const AllocationScope&) = delete;
+
+ private:
+  int64_t* previous_;
+};
+
 // The result of an xnn_create_* call: a parameter XNNPACK rejects becomes
 // UNSUPPORTED (the op falls back to the native kernel), out of memory stays
 // OUT_OF_MEMORY, anything else is INTERNAL.
@@ -79,7 +97,9 @@ class XnnOpKernel : public OpKernel {
   xnn_operator_t op_ = nullptr;
   const char* name_ = "xnn";  // "xnn:<operator>", set with the operator
   uint64_t macs_ = 0;
-  size_t packed_bytes_ = 0;  // estimate of XNNPACK's packed weights
+  // Bytes qrun itself keeps for the op (e.g. padded constant copies); what
+  // XNNPACK allocates is measured by the interpreter (AllocationScope).
+  size_t packed_bytes_ = 0;
 };
 
 }  // namespace qrun::xnn

@@ -60,6 +60,18 @@ TEST(XnnpackBackend, AssignsOpsAndFallsBack) {
     }
     if (backend == QRUN_BACKEND_XNNPACK) {
       EXPECT_STREQ(it->kernel_name(0), "xnn:convolution_nhwc_qc8");
+      // XNNPACK's own packed weights are measured: at least the int8
+      // weights of every XNNPACK conv / FC.
+      size_t weights = 0;
+      for (int i = 0; i < 7; ++i) {
+        const OpInfo& op = r.model->ops()[static_cast<size_t>(i)];
+        const bool weighted = op.type == fb::OpType::CONV_2D || op.type == fb::OpType::FULLY_CONNECTED;
+        if (weighted && it->op_backend(i) == std::string("xnnpack")) {
+          weights += r.model->tensor(op.inputs[1]).bytes;
+        }
+      }
+      EXPECT_GT(weights, 0u);
+      EXPECT_GE(it->packed_bytes(), weights);
     }
     EXPECT_GT(it->packed_bytes(), 0u);
   }
