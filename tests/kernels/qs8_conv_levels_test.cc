@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "guarded_buffer.h"
 #include "kernel_test_util.h"
 #include "kernels/dispatch/isa.h"
 #include "kernels/dispatch/qs8_conv.h"
@@ -29,33 +30,7 @@ namespace {
 
 using qrun::testing::Rng;
 
-// `bytes` usable bytes that end exactly at an inaccessible page.
-class GuardedBuffer {
- public:
-  explicit GuardedBuffer(size_t bytes) : bytes_(bytes) {
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    data_pages_ = (bytes + page - 1) / page * page;
-    total_ = data_pages_ + page;
-    void* p = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) p = nullptr;
-    base_ = static_cast<uint8_t*>(p);
-    if (base_ != nullptr) mprotect(base_ + data_pages_, page, PROT_NONE);
-  }
-  ~GuardedBuffer() {
-    if (base_ != nullptr) munmap(base_, total_);
-  }
-  GuardedBuffer(const GuardedBuffer&) = delete;
-  GuardedBuffer& operator=(const GuardedBuffer&) = delete;
-  template <typename T>
-  T* data() const {
-    return reinterpret_cast<T*>(base_ + data_pages_ - bytes_);
-  }
-  bool ok() const { return base_ != nullptr; }
-
- private:
-  size_t bytes_, data_pages_ = 0, total_ = 0;
-  uint8_t* base_ = nullptr;
-};
+using qrun::testing::GuardedBuffer;
 
 struct ThreadPoolDeleter {
   void operator()(pthreadpool_t p) const { pthreadpool_destroy(p); }

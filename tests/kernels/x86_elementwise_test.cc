@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "guarded_buffer.h"
 #include "kernel_test_util.h"
 #include "kernels/dispatch/elementwise.h"
 #include "kernels/dispatch/isa.h"
@@ -29,34 +30,12 @@ namespace {
 
 using qrun::testing::Rng;
 
-// `bytes` usable bytes ending exactly at an inaccessible page.
-class Guarded {
- public:
-  explicit Guarded(size_t bytes) : bytes_(bytes) {
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    data_ = (bytes + page - 1) / page * page;
-    total_ = data_ + page;
-    void* p = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    base_ = p == MAP_FAILED ? nullptr : static_cast<uint8_t*>(p);
-    if (base_ != nullptr) mprotect(base_ + data_, page, PROT_NONE);
-  }
-  ~Guarded() {
-    if (base_ != nullptr) munmap(base_, total_);
-  }
-  Guarded(const Guarded&) = delete;
-  Guarded& operator=(const Guarded&) = delete;
-  template <typename T>
-  T* get() const { return reinterpret_cast<T*>(base_ + data_ - bytes_); }
-
- private:
-  size_t bytes_, data_ = 0, total_ = 0;
-  uint8_t* base_ = nullptr;
-};
+using qrun::testing::GuardedBuffer;
 
 template <typename T>
-T* Copy(Guarded& g, const std::vector<T>& v) {
-  if (!v.empty()) std::memcpy(g.get<T>(), v.data(), v.size() * sizeof(T));
-  return g.get<T>();
+T* Copy(GuardedBuffer& g, const std::vector<T>& v) {
+  if (!v.empty()) std::memcpy(g.data<T>(), v.data(), v.size() * sizeof(T));
+  return g.data<T>();
 }
 
 struct PoolDeleter {
@@ -184,13 +163,13 @@ TEST_P(X86Elementwise, BinaryBitExact) {
     }
     ASSERT_TRUE(ok);
     ++fast;
-    Guarded ga(av.size()), gb(bv.size()), gy(want.size());
+    GuardedBuffer ga(av.size()), gb(bv.size()), gy(want.size());
     const int8_t* pa = Copy(ga, av);
     const int8_t* pb = Copy(gb, bv);
     for (pthreadpool_t pool : pools()) {
-      std::memset(gy.get<int8_t>(), 0x55, want.size());
-      k.Run(pa, pb, gy.get<int8_t>(), pool);
-      ASSERT_EQ(0, std::memcmp(gy.get<int8_t>(), want.data(), want.size()))
+      std::memset(gy.data<int8_t>(), 0x55, want.size());
+      k.Run(pa, pb, gy.data<int8_t>(), pool);
+      ASSERT_EQ(0, std::memcmp(gy.data<int8_t>(), want.data(), want.size()))
           << (pool ? "2 threads" : "1 thread");
       if (pool && n_out >= 2 * 16384) ++threaded;
     }
@@ -229,9 +208,9 @@ TEST_P(X86Elementwise, BinaryLengths) {
         ref::add_s8(g, av.data(), za, s1, bv.data(), zb, s2, out, want.data());
         ASSERT_TRUE(k.InitAdd(GetParam(), g, za, s1, zb, s2, out));
       }
-      Guarded ga(av.size()), gb(bv.size()), gy(want.size());
-      k.Run(Copy(ga, av), Copy(gb, bv), gy.get<int8_t>(), nullptr);
-      ASSERT_EQ(0, std::memcmp(gy.get<int8_t>(), want.data(), want.size()))
+      GuardedBuffer ga(av.size()), gb(bv.size()), gy(want.size());
+      k.Run(Copy(ga, av), Copy(gb, bv), gy.data<int8_t>(), nullptr);
+      ASSERT_EQ(0, std::memcmp(gy.data<int8_t>(), want.data(), want.size()))
           << "n=" << n << " variant " << variant;
     }
   }
@@ -279,11 +258,11 @@ TEST_P(X86Elementwise, LutBitExact) {
       continue;
     }
     ASSERT_TRUE(ok);
-    Guarded gx(n), gy(n);
+    GuardedBuffer gx(n), gy(n);
     const int8_t* px = Copy(gx, x);
     for (pthreadpool_t pool : pools()) {
-      k.Run(px, gy.get<int8_t>(), pool);
-      ASSERT_EQ(0, std::memcmp(gy.get<int8_t>(), want.data(), n)) << "config " << i << " n=" << n;
+      k.Run(px, gy.data<int8_t>(), pool);
+      ASSERT_EQ(0, std::memcmp(gy.data<int8_t>(), want.data(), n)) << "config " << i << " n=" << n;
     }
     ++checked;
   }
@@ -318,11 +297,11 @@ TEST_P(X86Elementwise, QuantizeBitExact) {
       continue;
     }
     ASSERT_TRUE(ok);
-    Guarded gx(n * sizeof(float)), gy(n);
+    GuardedBuffer gx(n * sizeof(float)), gy(n);
     const float* px = Copy(gx, x);
     for (pthreadpool_t pool : pools()) {
-      k.Run(px, gy.get<int8_t>(), pool);
-      ASSERT_EQ(0, std::memcmp(gy.get<int8_t>(), want.data(), n)) << "config " << i << " n=" << n;
+      k.Run(px, gy.data<int8_t>(), pool);
+      ASSERT_EQ(0, std::memcmp(gy.data<int8_t>(), want.data(), n)) << "config " << i << " n=" << n;
     }
   }
 }
@@ -343,11 +322,11 @@ TEST_P(X86Elementwise, DequantizeBitExact) {
       continue;
     }
     ASSERT_TRUE(ok);
-    Guarded gx(n), gy(n * sizeof(float));
+    GuardedBuffer gx(n), gy(n * sizeof(float));
     const int8_t* px = Copy(gx, x);
     for (pthreadpool_t pool : pools()) {
-      k.Run(px, gy.get<float>(), pool);
-      ASSERT_EQ(0, std::memcmp(gy.get<float>(), want.data(), n * sizeof(float))) << "config " << i;
+      k.Run(px, gy.data<float>(), pool);
+      ASSERT_EQ(0, std::memcmp(gy.data<float>(), want.data(), n * sizeof(float))) << "config " << i;
     }
   }
 }
@@ -395,12 +374,12 @@ TEST_P(X86Elementwise, TransposeBitExact) {
     if (!ok) continue;  // not a batched 2-D transpose: the reference runs
     ++fast;
     if (std::string(k.name()) == "x8-interleave3-avx2") ++interleave3;
-    Guarded gx(x.size()), gy(want.size());
+    GuardedBuffer gx(x.size()), gy(want.size());
     const uint8_t* px = Copy(gx, x);
     for (pthreadpool_t pool : pools()) {
-      std::memset(gy.get<uint8_t>(), 0xA5, want.size());
-      k.Run(px, gy.get<uint8_t>(), pool);
-      ASSERT_EQ(0, std::memcmp(gy.get<uint8_t>(), want.data(), want.size())) << "config " << i;
+      std::memset(gy.data<uint8_t>(), 0xA5, want.size());
+      k.Run(px, gy.data<uint8_t>(), pool);
+      ASSERT_EQ(0, std::memcmp(gy.data<uint8_t>(), want.data(), want.size())) << "config " << i;
     }
   }
   if (expect_fast()) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "guarded_buffer.h"
 #include "kernel_test_util.h"
 #include "kernels/dispatch/isa.h"
 #include "kernels/dispatch/pooling.h"
@@ -25,27 +26,7 @@ namespace {
 
 using qrun::testing::Rng;
 
-class Guarded {
- public:
-  explicit Guarded(size_t bytes) : bytes_(bytes) {
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    data_ = (bytes + page - 1) / page * page;
-    total_ = data_ + page;
-    void* p = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    base_ = p == MAP_FAILED ? nullptr : static_cast<uint8_t*>(p);
-    if (base_ != nullptr) mprotect(base_ + data_, page, PROT_NONE);
-  }
-  ~Guarded() {
-    if (base_ != nullptr) munmap(base_, total_);
-  }
-  Guarded(const Guarded&) = delete;
-  Guarded& operator=(const Guarded&) = delete;
-  int8_t* get() const { return reinterpret_cast<int8_t*>(base_ + data_ - bytes_); }
-
- private:
-  size_t bytes_, data_ = 0, total_ = 0;
-  uint8_t* base_ = nullptr;
-};
+using qrun::testing::GuardedBuffer;
 
 struct PoolDeleter {
   void operator()(pthreadpool_t p) const { pthreadpool_destroy(p); }
@@ -152,12 +133,12 @@ TEST_P(X86Pooling, Pool2DBitExact) {
       continue;
     }
     ASSERT_TRUE(ok);
-    Guarded gx(in_n), gy(out_n);
-    std::memcpy(gx.get(), x.data(), in_n);
+    GuardedBuffer gx(in_n), gy(out_n);
+    std::memcpy(gx.data(), x.data(), in_n);
     for (pthreadpool_t pool : {static_cast<pthreadpool_t>(nullptr), pool2_.get()}) {
-      std::memset(gy.get(), 0x5A, out_n);
-      k.Run(gx.get(), gy.get(), pool);
-      ASSERT_EQ(0, std::memcmp(gy.get(), want.data(), out_n)) << (pool ? "2 threads" : "1 thread");
+      std::memset(gy.data(), 0x5A, out_n);
+      k.Run(gx.data(), gy.data(), pool);
+      ASSERT_EQ(0, std::memcmp(gy.data(), want.data(), out_n)) << (pool ? "2 threads" : "1 thread");
       if (pool && static_cast<size_t>(g.batch) * g.out_h >= 8) ++threaded;
     }
   }
@@ -189,11 +170,11 @@ TEST_P(X86Pooling, GlobalAverageBitExact) {
       continue;
     }
     ASSERT_TRUE(ok);
-    Guarded gx(in_n), gy(want.size());
-    std::memcpy(gx.get(), x.data(), in_n);
+    GuardedBuffer gx(in_n), gy(want.size());
+    std::memcpy(gx.data(), x.data(), in_n);
     for (pthreadpool_t pool : {static_cast<pthreadpool_t>(nullptr), pool2_.get()}) {
-      k.Run(gx.get(), gy.get(), pool);
-      ASSERT_EQ(0, std::memcmp(gy.get(), want.data(), want.size()))
+      k.Run(gx.data(), gy.data(), pool);
+      ASSERT_EQ(0, std::memcmp(gy.data(), want.data(), want.size()))
           << "config " << i << " batch " << batch << " hw " << hw << " c " << channels;
     }
   }

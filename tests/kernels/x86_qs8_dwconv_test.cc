@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "guarded_buffer.h"
 #include "kernel_test_util.h"
 #include "kernels/dispatch/isa.h"
 #include "kernels/dispatch/qs8_dwconv.h"
@@ -28,29 +29,7 @@ namespace {
 
 using qrun::testing::Rng;
 
-// `bytes` usable bytes ending exactly at an inaccessible page.
-class GuardedBytes {
- public:
-  explicit GuardedBytes(size_t bytes) : bytes_(bytes) {
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    data_pages_ = (bytes + page - 1) / page * page;
-    total_ = data_pages_ + page;
-    void* p = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    base_ = p == MAP_FAILED ? nullptr : static_cast<uint8_t*>(p);
-    if (base_ != nullptr) mprotect(base_ + data_pages_, page, PROT_NONE);
-  }
-  ~GuardedBytes() {
-    if (base_ != nullptr) munmap(base_, total_);
-  }
-  GuardedBytes(const GuardedBytes&) = delete;
-  GuardedBytes& operator=(const GuardedBytes&) = delete;
-  int8_t* data() const { return reinterpret_cast<int8_t*>(base_ + data_pages_ - bytes_); }
-  bool ok() const { return base_ != nullptr; }
-
- private:
-  size_t bytes_, data_pages_ = 0, total_ = 0;
-  uint8_t* base_ = nullptr;
-};
+using qrun::testing::GuardedBuffer;
 
 struct PoolDeleter {
   void operator()(pthreadpool_t p) const { pthreadpool_destroy(p); }
@@ -174,7 +153,7 @@ void RunConfig(Rng& rng, int config, Isa isa, pthreadpool_t pool2) {
   Qs8DwConv dw;
   ASSERT_TRUE(dw.Init(isa, g, in_zp, weights.data(), b, scale.data(), out))
       << Describe(g, pad_bottom, pad_right);
-  GuardedBytes in(in_elems), got(out_elems);
+  GuardedBuffer in(in_elems), got(out_elems);
   ASSERT_TRUE(in.ok() && got.ok());
   std::memcpy(in.data(), input.data(), in_elems);
   for (pthreadpool_t pool : {static_cast<pthreadpool_t>(nullptr), pool2}) {
