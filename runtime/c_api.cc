@@ -133,6 +133,7 @@ qrun_options qrun_options_default(void) {
   o.max_arena_bytes = 0;
   o.isa = nullptr;
   o.preserve_intermediates = 0;
+  o.winograd = 1;
   return o;
 }
 
@@ -150,6 +151,7 @@ qrun_status qrun_interpreter_create(const qrun_model* model, const qrun_options*
     io.max_arena_bytes = o.max_arena_bytes;
     io.isa = o.isa ? o.isa : "";
     io.preserve_intermediates = o.preserve_intermediates != 0;
+    io.winograd = o.winograd != 0;
     std::unique_ptr<qrun::Interpreter> it;
     qrun::Status s = qrun::Interpreter::Create(model->model, io, &it);
     if (!s.ok()) return Report(s);

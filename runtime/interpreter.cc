@@ -115,7 +115,8 @@ Status Interpreter::PrepareOp(size_t i, std::vector<size_t>* scratch_request) {
     // these parameters, and the native kernel takes it. Decided here, once.
     std::unique_ptr<OpKernel> kernel = xnn::CreateOpKernel(op.type);
     if (kernel) {
-      PrepareContext ctx(*model_, index, /*validate_only=*/false, backend, isa_);
+      PrepareContext ctx(*model_, index, /*validate_only=*/false, backend, isa_,
+                         options_.winograd);
       int64_t xnn_bytes = 0;
       Status s;
       {
@@ -140,7 +141,8 @@ Status Interpreter::PrepareOp(size_t i, std::vector<size_t>* scratch_request) {
   if (!kernel) {
     return Error(QRUN_ERROR_UNSUPPORTED, model_->op_label(index), ": op type not supported");
   }
-  PrepareContext ctx(*model_, index, /*validate_only=*/false, backend, isa_);
+  PrepareContext ctx(*model_, index, /*validate_only=*/false, backend, isa_,
+                         options_.winograd);
   QRUN_RETURN_IF_ERROR(kernel->Prepare(ctx));
   *scratch_request = ctx.scratch_requests();
   kernels_.push_back(std::move(kernel));

@@ -4,6 +4,7 @@
 //   qrun_model_bench MODEL.qfb [--threads N] [--backend native|xnnpack|reference]
 //                    [--isa auto|avx2|...] [--input FILE]... [--warmup N]
 //                    [--iters N] [--min-seconds S] [--label TEXT] [--smaps]
+//                    [--no-winograd]
 //
 // Prints exactly one JSON line on stdout, also on failure (then with an
 // "error" field and exit status 1), so a runner can always collect it. One
@@ -43,6 +44,7 @@ struct Args {
   std::string label;
   std::string backend = "native";
   std::string isa = "auto";
+  bool winograd = true;  // --no-winograd: direct 3x3 kernels
   std::vector<std::string> inputs;
   int threads = 1;
   int warmup = 5;
@@ -150,7 +152,8 @@ std::string ParseArgs(int argc, char** argv, Args* a) {
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
     const bool has_value = i + 1 < argc;
-    if (k.size() > 2 && k[0] == '-' && k[1] == '-' && k != "--smaps" && !has_value) {
+    if (k.size() > 2 && k[0] == '-' && k[1] == '-' && k != "--smaps" && k != "--no-winograd" &&
+        !has_value) {
       return "missing value for " + k;
     }
     if (k == "--threads") {
@@ -165,6 +168,8 @@ std::string ParseArgs(int argc, char** argv, Args* a) {
       if (*end != '\0' || !(a->min_seconds >= 0)) return "bad --min-seconds";
     } else if (k == "--smaps") {
       a->smaps = true;
+    } else if (k == "--no-winograd") {
+      a->winograd = false;
     } else if (k == "--backend") {
       a->backend = argv[++i];
     } else if (k == "--isa") {
@@ -327,6 +332,7 @@ int Run(const Args& a, JsonLine* j) {
   opts.num_threads = a.threads;
   opts.backend = backend;
   opts.isa = a.isa.c_str();
+  opts.winograd = a.winograd ? 1 : 0;
   qrun_interpreter* it = nullptr;
   if (qrun_interpreter_create(model, &opts, &it) != QRUN_OK) {
     j->Str("error", std::string("create: ") + qrun_last_error());
@@ -426,6 +432,7 @@ int main(int argc, char** argv) {
   j.Str("model", a.label.empty() ? Basename(a.model) : a.label);
   j.Str("backend", a.backend);
   j.Str("isa", a.isa);
+  j.Bool("winograd", a.winograd);
   j.Int("threads", a.threads);
   if (!err.empty()) {
     j.Str("error", err);

@@ -5,6 +5,7 @@
 
 #include "kernels/dispatch/qs8_conv.h"
 #include "kernels/dispatch/qs8_dwconv.h"
+#include "kernels/dispatch/qs8_winograd.h"
 #include "kernels/reference/conv2d.h"
 #include "kernels/reference/dynamic_quant.h"
 #include "kernels/reference/quantize.h"
@@ -91,7 +92,13 @@ class Conv2D : public OpKernel {
     QRUN_RETURN_IF_ERROR(QuantizedActivation(ctx, o ? o->activation() : nullptr, out, &q_out_));
     // Optimized kernel for the chosen ISA (packs the weights once); the
     // reference kernel otherwise (reference level, validation, depthwise).
-    if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference &&
+    // 3x3 stride-1 layers: Winograd F(2x2, 3x3) where it is exact and pays off.
+    if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference && ctx.winograd() &&
+        winograd_.Init(ctx.isa(), g, input_zero_point_, reinterpret_cast<const int8_t*>(weights_),
+                       reinterpret_cast<const int32_t*>(bias_), requant_scale_.data(), q_out_)) {
+      use_winograd_ = true;
+      scratch_ = ctx.RequestScratch(winograd_.scratch_bytes());
+    } else if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference &&
         fast_.Init(ctx.isa(), kernels::Qs8Conv::Kind::kConv2D, g, input_zero_point_,
                    reinterpret_cast<const int8_t*>(weights_),
                    reinterpret_cast<const int32_t*>(bias_), requant_scale_.data(), q_out_)) {
@@ -124,6 +131,11 @@ class Conv2D : public OpKernel {
                                ctx.data<float>(output_));
       return;
     }
+    if (use_winograd_) {
+      winograd_.Run(ctx.data<const int8_t>(input_), ctx.data<int8_t>(output_),
+                    ctx.scratch(scratch_), ctx.threadpool());
+      return;
+    }
     if (use_fast_) {
       fast_.Run(ctx.data<const int8_t>(input_), ctx.data<int8_t>(output_), ctx.scratch(scratch_),
                 ctx.threadpool());
@@ -140,6 +152,7 @@ class Conv2D : public OpKernel {
   }
 
   const char* kernel_name() const override {
+    if (use_winograd_) return winograd_.name();
     if (use_fast_) return fast_.name();
     if (use_dw_) return dw_.name();
     if (dynamic_) return "conv2d_dq_s8_f32_ref";
@@ -148,7 +161,7 @@ class Conv2D : public OpKernel {
   uint64_t macs() const override { return macs_; }
   size_t persistent_bytes() const override {
     return (requant_scale_.capacity() + weight_scale_.capacity()) * sizeof(float) +
-           fast_.persistent_bytes() +
+           fast_.persistent_bytes() + winograd_.persistent_bytes() +
            dw_.persistent_bytes();
   }
 
@@ -171,6 +184,8 @@ class Conv2D : public OpKernel {
   int scratch_ = -1;
   kernels::Qs8DwConv dw_;
   bool use_dw_ = false;
+  kernels::Qs8WinogradConv winograd_;
+  bool use_winograd_ = false;
 };
 
 }  // namespace

@@ -26,9 +26,9 @@ namespace qrun {
 class PrepareContext {
  public:
   PrepareContext(const Model& model, int op_index, bool validate_only, qrun_backend backend,
-                 kernels::Isa isa = kernels::Isa::kReference)
+                 kernels::Isa isa = kernels::Isa::kReference, bool winograd = true)
       : model_(model), op_index_(op_index), op_(model.ops()[static_cast<size_t>(op_index)]),
-        validate_only_(validate_only), backend_(backend), isa_(isa) {}
+        validate_only_(validate_only), backend_(backend), isa_(isa), winograd_(winograd) {}
 
   int num_inputs() const { return static_cast<int>(op_.inputs.size()); }
   int num_outputs() const { return static_cast<int>(op_.outputs.size()); }
@@ -82,6 +82,8 @@ class PrepareContext {
   // forced level (InterpreterOptions::isa, QRUN_ISA), or kReference for the
   // reference backend and validation. Always supported by this CPU.
   kernels::Isa isa() const { return isa_; }
+  // Whether 3x3 convolutions may use Winograd kernels (InterpreterOptions::winograd).
+  bool winograd() const { return winograd_; }
   const Model& model() const { return model_; }
 
  private:
@@ -91,6 +93,7 @@ class PrepareContext {
   bool validate_only_;
   qrun_backend backend_;
   kernels::Isa isa_;
+  bool winograd_;
   std::vector<size_t> scratch_;
 };
 

@@ -78,6 +78,8 @@ check "bench runs" run 0 "$EX/tiny_lines.qfb" "$EX/vertical_line.bin" --bench 20
 check "bench median" grep -q "median" "$TMP/out"
 check "bench keeps prediction" grep -q "#1 class 1 (vertical)" "$TMP/out"
 check "profile names the kernel" grep -q "conv2d" "$TMP/out"
+check "no-winograd runs" run 0 "$EX/tiny_lines.qfb" "$EX/vertical_line.bin" --no-winograd
+check "no-winograd keeps prediction" grep -q "#1 class 1 (vertical)" "$TMP/out"
 check "json" run 0 "$EX/tiny_lines.qfb" "$EX/vertical_line.bin" --bench 5 --json
 check "json has median_ms" grep -q '"median_ms"' "$TMP/out"
 

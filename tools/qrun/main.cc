@@ -43,6 +43,7 @@ InterpreterPtr CreateInterpreter(const qrun_model* model, const Options& o) {
   options.backend = o.backend;
   options.enable_profiling = o.profile ? 1 : 0;
   options.isa = o.isa.empty() ? nullptr : o.isa.c_str();
+  options.winograd = o.winograd ? 1 : 0;
   options.preserve_intermediates = o.dump_dir.empty() ? 0 : 1;
   qrun_interpreter* raw = nullptr;
   Check(qrun_interpreter_create(model, &options, &raw));

@@ -43,6 +43,9 @@ options:
                        has), reference, avx2, avxvnni, avx512vnni (x86),
                        neon, neondot, i8mm (ARM); a level the CPU lacks is an
                        error
+  --no-winograd        direct kernels for 3x3 convolutions (the default uses
+                       Winograd F(2x2,3x3) where the CPU has it: same results,
+                       faster, more packed weight memory)
   --bench N            invoke N times after the warm-up and print the median,
                        min, mean and max time in ms and the GMAC/s
   --warmup N           untimed invokes before the --bench runs (default 1)
@@ -168,6 +171,9 @@ Options ParseOptions(int argc, char** argv) {
     } else if (arg == "--isa") {
       o.isa = value();
       if (o.isa.empty()) UsageFail("option '" + arg + "' needs a name");
+    } else if (arg == "--no-winograd") {
+      no_value();
+      o.winograd = false;
     } else if (arg == "--bench") {
       o.bench_runs = ParseInt(arg, value(), 1);
     } else if (arg == "--warmup") {

@@ -19,6 +19,7 @@ struct Options {
   int threads = 1;
   qrun_backend backend = QRUN_BACKEND_NATIVE;
   std::string isa;  // --isa; empty: auto (QRUN_ISA, else the CPU's best)
+  bool winograd = true;  // --no-winograd
   int bench_runs = 0;  // 0: a single invoke, no timing
   int warmup = 1;
   bool profile = false;

@@ -134,6 +134,11 @@ typedef struct qrun_options {
                              (no buffer reuse: a larger arena) so that
                              qrun_interpreter_op_output can read each layer,
                              e.g. to compare layer by layer; default 0 */
+  int winograd;           /* 1 (default): 3x3 stride-1 int8 convolutions may
+                             use Winograd F(2x2, 3x3) kernels where this CPU
+                             has them (x86 AVX2): faster, bit-identical
+                             results, but 16/9 the packed weight memory of
+                             those layers. 0: direct kernels only. */
 } qrun_options;
 
 /* A view of one graph input or output. name stays valid for the lifetime of
