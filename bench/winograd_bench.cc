@@ -19,8 +19,15 @@ namespace {
 using qrun::kernels::Conv2DGeometry;
 using qrun::kernels::Isa;
 
+// Evicts the caches between timed runs (cold=true): in a model, a layer's
+// packed weights and scratch are not in cache when it starts.
+void Evict(std::vector<uint8_t>& junk) {
+  for (size_t i = 0; i < junk.size(); i += 64) junk[i] = static_cast<uint8_t>(junk[i] + 1);
+  benchmark::DoNotOptimize(junk.data());
+}
+
 void BM_Winograd(benchmark::State& state, qrun_bench::ConvShape s, Isa isa, bool winograd,
-                 int threads) {
+                 int threads, bool cold) {
   Conv2DGeometry g;
   g.in_h = g.in_w = g.out_h = g.out_w = s.hw;
   g.in_c = s.in_c;
@@ -38,7 +45,7 @@ void BM_Winograd(benchmark::State& state, qrun_bench::ConvShape s, Isa isa, bool
   qrun::kernels::Qs8Conv direct;
   qrun::kernels::Qs8WinogradConv wino;
   const bool ok =
-      winograd ? wino.Init(isa, g, -5, weights.data(), bias.data(), scale.data(), q)
+      winograd ? wino.Init(isa, g, -5, weights.data(), bias.data(), scale.data(), q, threads)
                : direct.Init(isa, qrun::kernels::Qs8Conv::Kind::kConv2D, g, -5, weights.data(),
                              bias.data(), scale.data(), q);
   if (!ok) {
@@ -47,7 +54,13 @@ void BM_Winograd(benchmark::State& state, qrun_bench::ConvShape s, Isa isa, bool
   }
   std::vector<uint8_t> scratch(winograd ? wino.scratch_bytes() : direct.scratch_bytes());
   pthreadpool_t pool = threads > 1 ? pthreadpool_create(static_cast<size_t>(threads)) : nullptr;
+  std::vector<uint8_t> junk(cold ? 64u << 20 : 0);
   for (auto _ : state) {
+    if (cold) {
+      state.PauseTiming();
+      Evict(junk);
+      state.ResumeTiming();
+    }
     if (winograd) wino.Run(input.data(), output.data(), scratch.data(), pool);
     else direct.Run(input.data(), output.data(), scratch.data(), pool);
     benchmark::DoNotOptimize(output.data());
@@ -67,15 +80,17 @@ struct RegisterWinogradBenchmarks {
       for (Isa isa : {Isa::kAvx2, Isa::kAvxVnni}) {
         if (!qrun::kernels::IsaSupported(isa)) continue;
         for (int threads : {1, 2}) {
-          for (bool winograd : {false, true}) {
-            const std::string name = std::string("winograd/") + s.name + "/" +
-                                     (winograd ? "winograd-" : "direct-") +
-                                     qrun::kernels::IsaName(isa) + "/threads:" +
-                                     std::to_string(threads);
-            auto* b = benchmark::RegisterBenchmark(name.c_str(), BM_Winograd, s, isa, winograd,
-                                                   threads)
-                          ->Unit(benchmark::kMicrosecond);
-            if (threads > 1) b->UseRealTime();
+          for (bool cold : {false, true}) {
+            for (bool winograd : {false, true}) {
+              const std::string name = std::string("winograd/") + s.name + "/" +
+                                       (winograd ? "winograd-" : "direct-") +
+                                       qrun::kernels::IsaName(isa) + (cold ? "-cold" : "") +
+                                       "/threads:" + std::to_string(threads);
+              auto* b = benchmark::RegisterBenchmark(name.c_str(), BM_Winograd, s, isa,
+                                                     winograd, threads, cold)
+                            ->Unit(benchmark::kMicrosecond);
+              if (threads > 1) b->UseRealTime();
+            }
           }
         }
       }

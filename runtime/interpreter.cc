@@ -116,7 +116,7 @@ Status Interpreter::PrepareOp(size_t i, std::vector<size_t>* scratch_request) {
     std::unique_ptr<OpKernel> kernel = xnn::CreateOpKernel(op.type);
     if (kernel) {
       PrepareContext ctx(*model_, index, /*validate_only=*/false, backend, isa_,
-                         options_.winograd);
+                         options_.winograd, options_.num_threads);
       int64_t xnn_bytes = 0;
       Status s;
       {
@@ -142,7 +142,7 @@ Status Interpreter::PrepareOp(size_t i, std::vector<size_t>* scratch_request) {
     return Error(QRUN_ERROR_UNSUPPORTED, model_->op_label(index), ": op type not supported");
   }
   PrepareContext ctx(*model_, index, /*validate_only=*/false, backend, isa_,
-                         options_.winograd);
+                         options_.winograd, options_.num_threads);
   QRUN_RETURN_IF_ERROR(kernel->Prepare(ctx));
   *scratch_request = ctx.scratch_requests();
   kernels_.push_back(std::move(kernel));

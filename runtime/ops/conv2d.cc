@@ -95,7 +95,8 @@ class Conv2D : public OpKernel {
     // 3x3 stride-1 layers: Winograd F(2x2, 3x3) where it is exact and pays off.
     if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference && ctx.winograd() &&
         winograd_.Init(ctx.isa(), g, input_zero_point_, reinterpret_cast<const int8_t*>(weights_),
-                       reinterpret_cast<const int32_t*>(bias_), requant_scale_.data(), q_out_)) {
+                       reinterpret_cast<const int32_t*>(bias_), requant_scale_.data(), q_out_,
+                       ctx.num_threads())) {
       use_winograd_ = true;
       scratch_ = ctx.RequestScratch(winograd_.scratch_bytes());
     } else if (!ctx.validate_only() && ctx.isa() != kernels::Isa::kReference &&

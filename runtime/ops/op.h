@@ -26,9 +26,11 @@ namespace qrun {
 class PrepareContext {
  public:
   PrepareContext(const Model& model, int op_index, bool validate_only, qrun_backend backend,
-                 kernels::Isa isa = kernels::Isa::kReference, bool winograd = true)
+                 kernels::Isa isa = kernels::Isa::kReference, bool winograd = true,
+                 int num_threads = 1)
       : model_(model), op_index_(op_index), op_(model.ops()[static_cast<size_t>(op_index)]),
-        validate_only_(validate_only), backend_(backend), isa_(isa), winograd_(winograd) {}
+        validate_only_(validate_only), backend_(backend), isa_(isa), winograd_(winograd),
+        num_threads_(num_threads) {}
 
   int num_inputs() const { return static_cast<int>(op_.inputs.size()); }
   int num_outputs() const { return static_cast<int>(op_.outputs.size()); }
@@ -84,6 +86,9 @@ class PrepareContext {
   kernels::Isa isa() const { return isa_; }
   // Whether 3x3 convolutions may use Winograd kernels (InterpreterOptions::winograd).
   bool winograd() const { return winograd_; }
+  // Threads of the interpreter's pool: at most this many tasks of one op run
+  // at once (sizes per-thread scratch).
+  int num_threads() const { return num_threads_; }
   const Model& model() const { return model_; }
 
  private:
@@ -94,6 +99,7 @@ class PrepareContext {
   qrun_backend backend_;
   kernels::Isa isa_;
   bool winograd_;
+  int num_threads_;
   std::vector<size_t> scratch_;
 };
 

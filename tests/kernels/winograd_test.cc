@@ -156,10 +156,10 @@ TEST_P(WinogradLevelTest, MatchesDirectConvolution) {
   Rng rng(77 + static_cast<int>(isa));
   int used = 0;
   for (int trial = 0; trial < 80; ++trial) {
-    const Case k = trial < 60 ? RandomCase(rng, 8, 40, 3, 13) : RandomCase(rng, 40, 90, 5, 9);
+    const Case k = trial < 60 ? RandomCase(rng, 8, 40, 9, 17) : RandomCase(rng, 40, 90, 11, 14);
     Qs8WinogradConv conv;
     if (!conv.Init(isa, k.g, k.in_zp, k.weights.data(), k.has_bias ? k.bias.data() : nullptr,
-                   k.scale.data(), k.out)) {
+                   k.scale.data(), k.out, /*max_threads=*/2)) {
       continue;  // layer too small to pay off (checked below that most run)
     }
     ++used;
