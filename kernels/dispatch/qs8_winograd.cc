@@ -15,7 +15,11 @@ namespace qrun::kernels {
 namespace {
 
 constexpr size_t kNr = 16;    // output channels per packed tile
-constexpr size_t kMr = 16;    // Winograd tiles per GEMM call (kWinogradMaxTiles)
+#if QRUN_WINOGRAD_X86
+constexpr size_t kMr = x86::kWinogradMaxTiles;  // Winograd tiles per task
+#else
+constexpr size_t kMr = 16;
+#endif
 constexpr size_t kSlack = 64;
 constexpr size_t kMinTiles = 32;
 

@@ -75,7 +75,8 @@ void qs8_winograd_f2x3_4x16c2__avx2(size_t ntiles, size_t nc, size_t c,
   const float* scale = reinterpret_cast<const float*>(bias + 16);
   const int16_t* wbase = reinterpret_cast<const int16_t*>(scale + 16);
   const size_t kp = (c + 1) / 2;
-  const size_t blocks = (ntiles + 3) / 4;
+  constexpr int R = kWinogradBlockTiles;  // tiles per register block
+  const size_t blocks = (ntiles + R - 1) / R;
 
   // m[tile][position][16 channels], int32 (wrapping sums). Positions outer:
   // one position's weights (kp x 64 bytes) stay in L1 across the blocks.
@@ -83,18 +84,18 @@ void qs8_winograd_f2x3_4x16c2__avx2(size_t ntiles, size_t nc, size_t c,
   for (int pos = 0; pos < 16; ++pos) {
     for (size_t b = 0; b < blocks; ++b) {
       const int16_t* wp = wbase + pos * kp * 32;
-      __m256i acc[4][2];
-#pragma GCC unroll 4
-      for (int t = 0; t < 4; ++t) acc[t][0] = acc[t][1] = _mm256_setzero_si256();
-      const uint8_t* rows[4];
-#pragma GCC unroll 4
-      for (int t = 0; t < 4; ++t) rows[t] = reinterpret_cast<const uint8_t*>(v[4 * b + t] + pos * cp);
+      __m256i acc[R][2];
+#pragma GCC unroll 8
+      for (int t = 0; t < R; ++t) acc[t][0] = acc[t][1] = _mm256_setzero_si256();
+      const uint8_t* rows[R];
+#pragma GCC unroll 8
+      for (int t = 0; t < R; ++t) rows[t] = reinterpret_cast<const uint8_t*>(v[R * b + t] + pos * cp);
       for (size_t k = 0; k < kp; ++k) {
         const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp));
         const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 16));
         wp += 32;
-#pragma GCC unroll 4
-        for (int t = 0; t < 4; ++t) {
+#pragma GCC unroll 8
+        for (int t = 0; t < R; ++t) {
           int32_t pair;
           std::memcpy(&pair, rows[t] + 4 * k, 4);
           const __m256i x = _mm256_set1_epi32(pair);
@@ -102,10 +103,10 @@ void qs8_winograd_f2x3_4x16c2__avx2(size_t ntiles, size_t nc, size_t c,
           acc[t][1] = _mm256_add_epi32(acc[t][1], _mm256_madd_epi16(x, w1));
         }
       }
-#pragma GCC unroll 4
-      for (int t = 0; t < 4; ++t) {
-        _mm256_store_si256(reinterpret_cast<__m256i*>(&m[4 * b + t][pos][0]), acc[t][0]);
-        _mm256_store_si256(reinterpret_cast<__m256i*>(&m[4 * b + t][pos][8]), acc[t][1]);
+#pragma GCC unroll 8
+      for (int t = 0; t < R; ++t) {
+        _mm256_store_si256(reinterpret_cast<__m256i*>(&m[R * b + t][pos][0]), acc[t][0]);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(&m[R * b + t][pos][8]), acc[t][1]);
       }
     }
   }

@@ -28,12 +28,14 @@ struct WinogradTileOut {
 void qs8_winograd_f2x3_input__avx2(size_t c, const int8_t* const* d, int16_t* v, size_t cp);
 
 // GEMM in the Winograd domain for ntiles <= kWinogradMaxTiles tiles (v[t]:
-// tile t's [16][cp] block; v and tiles hold ntiles rounded up to 4 entries,
+// tile t's [16][cp] block; v and tiles hold ntiles rounded up to
+// kWinogradBlockTiles entries,
 // the extra ones repeating any valid tile) and nc <= 16 output channels of
 // one packed tile w, then the output transform, the /4, bias and
 // requantization. row_stride / pixel_stride: bytes between output rows /
 // neighbouring output pixels.
-constexpr size_t kWinogradMaxTiles = 16;
+constexpr int kWinogradBlockTiles = 6;  // tiles sharing each weight load
+constexpr size_t kWinogradMaxTiles = 18;
 void qs8_winograd_f2x3_4x16c2__avx2(size_t ntiles, size_t nc, size_t c,
                                     const int16_t* const* v, size_t cp, const void* w,
                                     const WinogradTileOut* tiles, size_t row_stride,
