@@ -95,7 +95,7 @@ bool Qs8WinogradConv::Init(Isa isa, const Conv2DGeometry& g, int32_t input_zero_
   out_zp_ = out.zero_point;
   zero_.assign(cp_ + kSlack, static_cast<int8_t>(input_zero_point));
   scratch_bytes_ = slots_ * slot_bytes_ + kSlack;
-  name_ = "qs8-conv2d-3x3-winograd-f2x3/4x16c2-avx2";
+  name_ = "qs8-conv2d-3x3-winograd-f2x3/6x16c2-avx2";
   return true;
 #else
   (void)isa; (void)g; (void)input_zero_point; (void)weights; (void)bias; (void)requant_scale;
@@ -172,7 +172,7 @@ void Qs8WinogradConv::Task(size_t m_block, size_t n_group) {
   for (size_t nt = n_group * n_group_; nt < nt_end; ++nt) {
     const size_t n0 = nt * kNr;
     for (size_t i = 0; i < kMr; ++i) outs[i].out = base[i] + n0;
-    x86::qs8_winograd_f2x3_4x16c2__avx2(mr, std::min(kNr, oc - n0), static_cast<size_t>(g.in_c),
+    x86::qs8_winograd_f2x3_6x16c2__avx2(mr, std::min(kNr, oc - n0), static_cast<size_t>(g.in_c),
                                         vt, cp_, packed_.data() + nt * tile_bytes_, outs,
                                         row_stride, oc, p);
   }

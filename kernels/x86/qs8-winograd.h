@@ -36,7 +36,7 @@ void qs8_winograd_f2x3_input__avx2(size_t c, const int8_t* const* d, int16_t* v,
 // neighbouring output pixels.
 constexpr int kWinogradBlockTiles = 6;  // tiles sharing each weight load
 constexpr size_t kWinogradMaxTiles = 18;
-void qs8_winograd_f2x3_4x16c2__avx2(size_t ntiles, size_t nc, size_t c,
+void qs8_winograd_f2x3_6x16c2__avx2(size_t ntiles, size_t nc, size_t c,
                                     const int16_t* const* v, size_t cp, const void* w,
                                     const WinogradTileOut* tiles, size_t row_stride,
                                     size_t pixel_stride, const Qs8Requant& p);
