@@ -8,6 +8,9 @@
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define QRUN_EW_X86 1
+#elif defined(__aarch64__) || defined(__arm__)
+#include "kernels/arm/qs8-elementwise.h"
+#define QRUN_EW_ARM 1
 #endif
 
 namespace qrun::kernels {
@@ -20,7 +23,27 @@ constexpr size_t kConvertTile = 16384;   // elements
 constexpr size_t kTransposeBlock = 256;  // columns (N) per transpose work item
 constexpr size_t kTransposeMinBlocks = 64;
 
-x86::Qs8OutParams OutParams(const QuantizedOutput& out) {
+// Add / Mul row kernels of this architecture (the other element-wise ops
+// have x86 kernels only so far).
+#if QRUN_EW_X86
+constexpr Isa kBinaryIsa = Isa::kAvx2;
+constexpr auto kVadd = x86::qs8_vadd__avx2;
+constexpr auto kVaddc = x86::qs8_vaddc__avx2;
+constexpr auto kVmul = x86::qs8_vmul__avx2;
+constexpr auto kVmulc = x86::qs8_vmulc__avx2;
+constexpr const char* kAddName = "qs8-vadd-avx2";
+constexpr const char* kMulName = "qs8-vmul-avx2";
+#elif QRUN_EW_ARM
+constexpr Isa kBinaryIsa = Isa::kNeon;
+constexpr auto kVadd = arm::qs8_vadd__neon;
+constexpr auto kVaddc = arm::qs8_vaddc__neon;
+constexpr auto kVmul = arm::qs8_vmul__neon;
+constexpr auto kVmulc = arm::qs8_vmulc__neon;
+constexpr const char* kAddName = "qs8-vadd-neon";
+constexpr const char* kMulName = "qs8-vmul-neon";
+#endif
+
+Qs8OutParams OutParams(const QuantizedOutput& out) {
   return {static_cast<float>(out.qmin - out.zero_point),
           static_cast<float>(out.qmax - out.zero_point), out.zero_point};
 }
@@ -72,8 +95,8 @@ void TransposeTrampoline(void* ctx, size_t start, size_t count) {
 // ---- Add / Mul ----
 
 bool Qs8Binary::InitGeometry(Isa isa, const BroadcastGeometry& g) {
-#if QRUN_EW_X86
-  if (!IsaAtLeast(isa, Isa::kAvx2)) return false;
+#if QRUN_EW_X86 || QRUN_EW_ARM
+  if (!IsaAtLeast(isa, kBinaryIsa)) return false;
   if (g.rank < 0 || g.rank > kMaxRank) return false;
   total_ = 1;
   for (int d = 0; d < g.rank; ++d) {
@@ -99,7 +122,7 @@ bool Qs8Binary::InitAdd(Isa isa, const BroadcastGeometry& g, int32_t a_zero_poin
   add_ = {a_zero_point, b_zero_point, a_scale, b_scale, OutParams(out)};
   // fa + fb == fb + fa exactly, so a fixed a can take the fixed-b kernel.
   add_swapped_ = {b_zero_point, a_zero_point, b_scale, a_scale, OutParams(out)};
-  name_ = "qs8-vadd-avx2";
+  name_ = kAddName;
   return true;
 }
 
@@ -111,17 +134,17 @@ bool Qs8Binary::InitMul(Isa isa, const BroadcastGeometry& g, int32_t a_zero_poin
   q_out_ = out;
   mul_p_ = {a_zero_point, b_zero_point, scale, OutParams(out)};
   mul_swapped_ = {b_zero_point, a_zero_point, scale, OutParams(out)};
-  name_ = "qs8-vmul-avx2";
+  name_ = kMulName;
   return true;
 }
 
 void Qs8Binary::Row(const int8_t* a, const int8_t* b, int8_t* y, size_t n, int64_t sa,
                     int64_t sb) const {
-#if QRUN_EW_X86
+#if QRUN_EW_X86 || QRUN_EW_ARM
   if (mul_) {
-    if (sa == 1 && sb == 1) return x86::qs8_vmul__avx2(n, a, b, y, mul_p_);
-    if (sa == 1 && sb == 0) return x86::qs8_vmulc__avx2(n, a, b, y, mul_p_);
-    if (sa == 0 && sb == 1) return x86::qs8_vmulc__avx2(n, b, a, y, mul_swapped_);
+    if (sa == 1 && sb == 1) return kVmul(n, a, b, y, mul_p_);
+    if (sa == 1 && sb == 0) return kVmulc(n, a, b, y, mul_p_);
+    if (sa == 0 && sb == 1) return kVmulc(n, b, a, y, mul_swapped_);
     const x86::Qs8MulParams& p = mul_p_;
     for (size_t i = 0; i < n; ++i) {
       const int32_t acc = (a[static_cast<int64_t>(i) * sa] - p.a_zero_point) *
@@ -131,9 +154,9 @@ void Qs8Binary::Row(const int8_t* a, const int8_t* b, int8_t* y, size_t n, int64
     }
     return;
   }
-  if (sa == 1 && sb == 1) return x86::qs8_vadd__avx2(n, a, b, y, add_);
-  if (sa == 1 && sb == 0) return x86::qs8_vaddc__avx2(n, a, b, y, add_);
-  if (sa == 0 && sb == 1) return x86::qs8_vaddc__avx2(n, b, a, y, add_swapped_);
+  if (sa == 1 && sb == 1) return kVadd(n, a, b, y, add_);
+  if (sa == 1 && sb == 0) return kVaddc(n, a, b, y, add_);
+  if (sa == 0 && sb == 1) return kVaddc(n, b, a, y, add_swapped_);
   const x86::Qs8AddParams& p = add_;
   for (size_t i = 0; i < n; ++i) {
     const float fa = static_cast<float>(a[static_cast<int64_t>(i) * sa] - p.a_zero_point) * p.a_scale;

@@ -3,7 +3,11 @@
 #include "kernels/dispatch/parallel.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
-#define QRUN_POOL_X86 1
+#include "kernels/x86/qs8-elementwise.h"
+#define QRUN_POOL_ANY 1
+#elif defined(__aarch64__) || defined(__arm__)
+#include "kernels/arm/qs8-elementwise.h"
+#define QRUN_POOL_ANY 1
 #endif
 
 namespace qrun::kernels {
@@ -16,7 +20,17 @@ void RowsTrampoline(void* ctx, size_t start, size_t count) {
   static_cast<Qs8Pool2D*>(ctx)->Task(start, count);
 }
 
-x86::Qs8OutParams OutParams(const QuantizedOutput& out) {
+#if defined(__x86_64__) || defined(_M_X64)
+constexpr Isa kPoolIsa = Isa::kAvx2;
+constexpr auto kMaxPool = x86::qs8_maxpool__avx2;
+constexpr auto kAvgPool = x86::qs8_avgpool__avx2;
+#elif QRUN_POOL_ANY
+constexpr Isa kPoolIsa = Isa::kNeon;
+constexpr auto kMaxPool = arm::qs8_maxpool__neon;
+constexpr auto kAvgPool = arm::qs8_avgpool__neon;
+#endif
+
+Qs8OutParams OutParams(const QuantizedOutput& out) {
   return {static_cast<float>(out.qmin - out.zero_point),
           static_cast<float>(out.qmax - out.zero_point), out.zero_point};
 }
@@ -30,9 +44,17 @@ void Clip(int64_t start, int64_t size, int64_t lo, int64_t hi, int64_t* begin, i
 
 }  // namespace
 
+#if defined(__x86_64__) || defined(_M_X64)
+const char* Qs8Pool2D::name() const { return max_ ? "qs8-maxpool-c32-avx2" : "qs8-avgpool-c32-avx2"; }
+const char* Qs8GlobalAveragePool::name() const { return "qs8-gavgpool-c32-avx2"; }
+#else
+const char* Qs8Pool2D::name() const { return max_ ? "qs8-maxpool-c16-neon" : "qs8-avgpool-c16-neon"; }
+const char* Qs8GlobalAveragePool::name() const { return "qs8-gavgpool-c16-neon"; }
+#endif
+
 bool Qs8Pool2D::InitMax(Isa isa, const Pool2DGeometry& g, const QuantizedOutput& out) {
-#if QRUN_POOL_X86
-  if (!IsaAtLeast(isa, Isa::kAvx2) || g.channels < 1) return false;
+#if QRUN_POOL_ANY
+  if (!IsaAtLeast(isa, kPoolIsa) || g.channels < 1) return false;
   max_ = true;
   g_ = g;
   out_ = out;
@@ -55,7 +77,7 @@ bool Qs8Pool2D::InitAverage(Isa isa, const Pool2DGeometry& g, bool count_include
 }
 
 void Qs8Pool2D::Task(size_t start, size_t count) {
-#if QRUN_POOL_X86
+#if QRUN_POOL_ANY
   const Pool2DGeometry& g = g_;
   const size_t c = static_cast<size_t>(g.channels);
   const size_t row_stride = static_cast<size_t>(g.in_w) * c;
@@ -76,7 +98,7 @@ void Qs8Pool2D::Task(size_t start, size_t count) {
       const int8_t* base = image + (r0 * g.in_w + c0) * static_cast<int64_t>(c);
       const size_t rows = static_cast<size_t>(r1 - r0), cols = static_cast<size_t>(c1 - c0);
       if (max_) {
-        x86::qs8_maxpool__avx2(c, rows, cols, base, row_stride, out,
+        kMaxPool(c, rows, cols, base, row_stride, out,
                                static_cast<int8_t>(out_.qmin), static_cast<int8_t>(out_.qmax));
         continue;
       }
@@ -88,7 +110,7 @@ void Qs8Pool2D::Task(size_t start, size_t count) {
       }
       // The reference's float32 per-window scale; no divisor: 0 * 0 -> rq(0).
       const float s = divisor > 0 ? scale_ / static_cast<float>(divisor) : 0.0f;
-      x86::qs8_avgpool__avx2(c, divisor > 0 ? rows : 0, cols, base, row_stride, out,
+      kAvgPool(c, divisor > 0 ? rows : 0, cols, base, row_stride, out,
                              input_zero_point_, s, out_params_);
     }
   }
@@ -107,8 +129,8 @@ void Qs8Pool2D::Run(const int8_t* input, int8_t* output, pthreadpool_t pool) {
 
 bool Qs8GlobalAveragePool::Init(Isa isa, int batch, int hw, int channels, int32_t input_zero_point,
                                 float scale, const QuantizedOutput& out) {
-#if QRUN_POOL_X86
-  if (!IsaAtLeast(isa, Isa::kAvx2) || batch < 0 || hw < 0 || channels < 1) return false;
+#if QRUN_POOL_ANY
+  if (!IsaAtLeast(isa, kPoolIsa) || batch < 0 || hw < 0 || channels < 1) return false;
   batch_ = batch;
   hw_ = hw;
   channels_ = channels;
@@ -125,10 +147,10 @@ bool Qs8GlobalAveragePool::Init(Isa isa, int batch, int hw, int channels, int32_
 // Small (at most a few hundred KB in the models): one thread.
 void Qs8GlobalAveragePool::Run(const int8_t* input, int8_t* output, pthreadpool_t pool) {
   (void)pool;
-#if QRUN_POOL_X86
+#if QRUN_POOL_ANY
   const size_t c = static_cast<size_t>(channels_);
   for (int n = 0; n < batch_; ++n) {
-    x86::qs8_avgpool__avx2(c, 1, static_cast<size_t>(hw_),
+    kAvgPool(c, 1, static_cast<size_t>(hw_),
                            input + static_cast<int64_t>(n) * hw_ * static_cast<int64_t>(c), 0,
                            output + static_cast<int64_t>(n) * static_cast<int64_t>(c),
                            input_zero_point_, window_scale_, out_params_);

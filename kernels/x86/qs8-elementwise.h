@@ -11,28 +11,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/elementwise_params.h"
+
 namespace qrun::kernels::x86 {
 
-// Output side of every requantization: clamp to [out_lo, out_hi]
-// (= [qmin - zp, qmax - zp]), round half to even, + zero_point.
-struct Qs8OutParams {
-  float out_lo;
-  float out_hi;
-  int32_t zero_point;
-};
-
-// ADD: y = rq(float(a - a_zp) * a_scale + float(b - b_zp) * b_scale).
-struct Qs8AddParams {
-  int32_t a_zero_point, b_zero_point;
-  float a_scale, b_scale;
-  Qs8OutParams out;
-};
-// MUL: y = rq(float((a - a_zp) * (b - b_zp)) * scale).
-struct Qs8MulParams {
-  int32_t a_zero_point, b_zero_point;
-  float scale;
-  Qs8OutParams out;
-};
+using kernels::Qs8AddParams;
+using kernels::Qs8MulParams;
+using kernels::Qs8OutParams;
 
 // kernels/x86/qs8-vadd-avx2.cc: a and b both n long, or (vaddc) b one value.
 void qs8_vadd__avx2(size_t n, const int8_t* a, const int8_t* b, int8_t* y, const Qs8AddParams& p);

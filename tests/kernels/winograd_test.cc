@@ -148,6 +148,9 @@ constexpr Isa kWinogradLevels[] = {Isa::kNeon};
 class WinogradLevelTest : public ::testing::TestWithParam<Isa> {};
 
 TEST_P(WinogradLevelTest, MatchesDirectConvolution) {
+#if !defined(__x86_64__) && !defined(_M_X64)
+  GTEST_SKIP() << "Winograd kernels are x86 only (on ARM the direct NEON/SDOT kernels win)";
+#endif
   const Isa isa = GetParam();
   if (!IsaBuilt(isa) || !IsaSupported(isa)) GTEST_SKIP() << IsaName(isa) << " not available";
   std::unique_ptr<std::remove_pointer_t<pthreadpool_t>, ThreadPoolDeleter> pool2(

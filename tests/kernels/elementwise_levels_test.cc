@@ -1,5 +1,5 @@
-// Optimized element-wise kernels (kernels/dispatch/elementwise.h and the x86
-// microkernels) bit-exact against the reference kernels, for every ISA level
+// Optimized element-wise kernels (kernels/dispatch/elementwise.h and the x86 /
+// ARM microkernels) bit-exact against the reference kernels, for every ISA level
 // this CPU runs (others skipped) and for 1 and 2 threads: Add / Mul with
 // broadcasting, the int8 table lookup, Quantize / Dequantize, Transpose.
 // Inputs and outputs end at a PROT_NONE page so tail over-reads/-writes fault.
@@ -43,9 +43,15 @@ struct PoolDeleter {
 };
 using PoolPtr = std::unique_ptr<std::remove_pointer_t<pthreadpool_t>, PoolDeleter>;
 
+#if defined(__x86_64__) || defined(_M_X64)
 constexpr Isa kLevels[] = {Isa::kReference, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni};
+constexpr bool kAllKernels = true;  // lookup, conversions, transposes too
+#else
+constexpr Isa kLevels[] = {Isa::kReference, Isa::kNeon, Isa::kNeonDot, Isa::kNeonI8mm};
+constexpr bool kAllKernels = false;  // ARM: Add / Mul only so far
+#endif
 
-class X86Elementwise : public ::testing::TestWithParam<Isa> {
+class Qs8ElementwiseLevels : public ::testing::TestWithParam<Isa> {
  protected:
   void SetUp() override {
     if (!IsaBuilt(GetParam())) GTEST_SKIP() << IsaName(GetParam()) << ": not built here";
@@ -54,8 +60,10 @@ class X86Elementwise : public ::testing::TestWithParam<Isa> {
     pool2_.reset(pthreadpool_create(2));
     ASSERT_NE(pool2_, nullptr);
   }
-  // Optimized kernels exist from AVX2 up; the reference level has none.
+  // Add / Mul kernels exist from AVX2 / NEON up; the reference level has none.
   bool expect_fast() const { return GetParam() != Isa::kReference; }
+  // The other kernels (lookup, conversions, transposes): x86 only so far.
+  bool expect_fast_other() const { return kAllKernels && expect_fast(); }
   // Threads to try: none (inline) and a 2-thread pool.
   std::vector<pthreadpool_t> pools() const { return {nullptr, pool2_.get()}; }
   PoolPtr pool2_;
@@ -126,7 +134,7 @@ int64_t Elements(const std::vector<int64_t>& s) {
   return std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<int64_t>());
 }
 
-TEST_P(X86Elementwise, BinaryBitExact) {
+TEST_P(Qs8ElementwiseLevels, BinaryBitExact) {
   Rng rng(0xADD0);
   int configs = 0, fast = 0, threaded = 0;
   for (int i = 0; i < 400; ++i) {
@@ -183,7 +191,7 @@ TEST_P(X86Elementwise, BinaryBitExact) {
 }
 
 // Contiguous lengths 1..1000 with both kernels and every scalar side.
-TEST_P(X86Elementwise, BinaryLengths) {
+TEST_P(Qs8ElementwiseLevels, BinaryLengths) {
   if (!expect_fast()) GTEST_SKIP() << "no optimized kernel at this level";
   Rng rng(0xB1);
   for (int64_t n = 1; n <= 1000; n += (n < 70 ? 1 : 37)) {
@@ -217,7 +225,7 @@ TEST_P(X86Elementwise, BinaryLengths) {
 }
 
 // Scales that could make the float terms infinite are left to the reference.
-TEST_P(X86Elementwise, BinaryHugeScalesKeepReference) {
+TEST_P(Qs8ElementwiseLevels, BinaryHugeScalesKeepReference) {
   BroadcastGeometry g;
   const int64_t s[] = {8};
   ASSERT_TRUE(ref::make_broadcast_geometry(s, 1, s, 1, &g));
@@ -228,7 +236,7 @@ TEST_P(X86Elementwise, BinaryHugeScalesKeepReference) {
 
 // ---- table lookup ----
 
-TEST_P(X86Elementwise, LutBitExact) {
+TEST_P(Qs8ElementwiseLevels, LutBitExact) {
   Rng rng(0x1017);
   int checked = 0;
   for (int i = 0; i < 120; ++i) {
@@ -253,7 +261,7 @@ TEST_P(X86Elementwise, LutBitExact) {
     ref::lookup_s8(n, x.data(), table, want.data());
     Qs8Lut k;
     const bool ok = k.Init(GetParam(), table, n);
-    if (!expect_fast()) {
+    if (!expect_fast_other()) {
       EXPECT_FALSE(ok);
       continue;
     }
@@ -271,7 +279,7 @@ TEST_P(X86Elementwise, LutBitExact) {
 
 // ---- Quantize / Dequantize ----
 
-TEST_P(X86Elementwise, QuantizeBitExact) {
+TEST_P(Qs8ElementwiseLevels, QuantizeBitExact) {
   Rng rng(0x0f32);
   for (int i = 0; i < 200; ++i) {
     const size_t n = static_cast<size_t>(i < 180 ? rng.uniform_int(1, 1000) : rng.uniform_int(50000, 160000));
@@ -292,7 +300,7 @@ TEST_P(X86Elementwise, QuantizeBitExact) {
     ref::quantize_f32_s8(n, x.data(), scale, zp, want.data());
     Qs8Convert k;
     const bool ok = k.InitQuantize(GetParam(), scale, zp, n);
-    if (!expect_fast()) {
+    if (!expect_fast_other()) {
       EXPECT_FALSE(ok);
       continue;
     }
@@ -306,7 +314,7 @@ TEST_P(X86Elementwise, QuantizeBitExact) {
   }
 }
 
-TEST_P(X86Elementwise, DequantizeBitExact) {
+TEST_P(Qs8ElementwiseLevels, DequantizeBitExact) {
   Rng rng(0xDE0);
   for (int i = 0; i < 150; ++i) {
     const size_t n = static_cast<size_t>(i < 140 ? rng.uniform_int(1, 1000) : rng.uniform_int(50000, 100000));
@@ -317,7 +325,7 @@ TEST_P(X86Elementwise, DequantizeBitExact) {
     ref::dequantize_s8_f32(n, x.data(), scale, zp, want.data());
     Qs8Convert k;
     const bool ok = k.InitDequantize(GetParam(), scale, zp, n);
-    if (!expect_fast()) {
+    if (!expect_fast_other()) {
       EXPECT_FALSE(ok);
       continue;
     }
@@ -333,7 +341,7 @@ TEST_P(X86Elementwise, DequantizeBitExact) {
 
 // ---- Transpose ----
 
-TEST_P(X86Elementwise, TransposeBitExact) {
+TEST_P(Qs8ElementwiseLevels, TransposeBitExact) {
   Rng rng(0x7a5);
   int fast = 0, interleave3 = 0, configs = 0;
   for (int i = 0; i < 300; ++i) {
@@ -367,7 +375,7 @@ TEST_P(X86Elementwise, TransposeBitExact) {
     X8Transpose k;
     ++configs;
     const bool ok = k.Init(GetParam(), g, elem);
-    if (!expect_fast()) {
+    if (!expect_fast_other()) {
       EXPECT_FALSE(ok);
       continue;
     }
@@ -382,14 +390,14 @@ TEST_P(X86Elementwise, TransposeBitExact) {
       ASSERT_EQ(0, std::memcmp(gy.data<uint8_t>(), want.data(), want.size())) << "config " << i;
     }
   }
-  if (expect_fast()) {
+  if (expect_fast_other()) {
     EXPECT_GE(fast, 60);
     EXPECT_GE(interleave3, 5);
   }
   std::printf("transpose: %d of %d configs on the fast path (%d 3-plane)\n", fast, configs, interleave3);
 }
 
-INSTANTIATE_TEST_SUITE_P(Levels, X86Elementwise, ::testing::ValuesIn(kLevels),
+INSTANTIATE_TEST_SUITE_P(Levels, Qs8ElementwiseLevels, ::testing::ValuesIn(kLevels),
                          [](const ::testing::TestParamInfo<Isa>& info) {
                            return std::string(IsaName(info.param));
                          });

@@ -1,4 +1,4 @@
-// Optimized int8 pooling (kernels/dispatch/pooling.h and the x86
+// Optimized int8 pooling (kernels/dispatch/pooling.h and the x86 / ARM
 // microkernels) bit-exact against kernels/reference/pooling, for every ISA
 // level this CPU runs and 1 and 2 threads: kernel / stride / padding mixes,
 // ceil-mode overhanging windows, count_include_pad on and off, channels not
@@ -33,9 +33,13 @@ struct PoolDeleter {
 };
 using PoolPtr = std::unique_ptr<std::remove_pointer_t<pthreadpool_t>, PoolDeleter>;
 
+#if defined(__x86_64__) || defined(_M_X64)
 constexpr Isa kLevels[] = {Isa::kReference, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni};
+#else
+constexpr Isa kLevels[] = {Isa::kReference, Isa::kNeon, Isa::kNeonDot, Isa::kNeonI8mm};
+#endif
 
-class X86Pooling : public ::testing::TestWithParam<Isa> {
+class Qs8PoolingLevels : public ::testing::TestWithParam<Isa> {
  protected:
   void SetUp() override {
     if (!IsaBuilt(GetParam())) GTEST_SKIP() << IsaName(GetParam()) << ": not built here";
@@ -72,7 +76,7 @@ float Scale(Rng& rng) {
   }
 }
 
-TEST_P(X86Pooling, Pool2DBitExact) {
+TEST_P(Qs8PoolingLevels, Pool2DBitExact) {
   Rng rng(0x9001);
   int configs = 0, overhang = 0, padded = 0, threaded = 0;
   for (int i = 0; i < 400; ++i) {
@@ -149,7 +153,7 @@ TEST_P(X86Pooling, Pool2DBitExact) {
               padded, overhang, threaded, IsaName(GetParam()));
 }
 
-TEST_P(X86Pooling, GlobalAverageBitExact) {
+TEST_P(Qs8PoolingLevels, GlobalAverageBitExact) {
   Rng rng(0x6A9);
   for (int i = 0; i < 200; ++i) {
     const int batch = rng.uniform_int(1, 3);
@@ -180,7 +184,7 @@ TEST_P(X86Pooling, GlobalAverageBitExact) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Levels, X86Pooling, ::testing::ValuesIn(kLevels),
+INSTANTIATE_TEST_SUITE_P(Levels, Qs8PoolingLevels, ::testing::ValuesIn(kLevels),
                          [](const ::testing::TestParamInfo<Isa>& info) {
                            return std::string(IsaName(info.param));
                          });
