@@ -21,6 +21,7 @@ inline constexpr ConvShape kShapes[] = {
     {"resnet18/layer3_3x3", 14, 256, 256, 3, 1, 1, true},
     {"resnet18/layer4_3x3", 7, 512, 512, 3, 1, 1, false},
     {"mobilenetv2/conv1_3x3_s2", 224, 3, 32, 3, 2, 1, false},
+    {"mobilenetv2/expand_1x1_112", 112, 16, 96, 1, 1, 1, false},  // K = 16: requant-heavy
     {"mobilenetv2/expand_1x1_56", 56, 24, 144, 1, 1, 1, true},
     {"mobilenetv2/project_1x1_56", 56, 144, 24, 1, 1, 1, false},
     {"mobilenetv2/expand_1x1_28", 28, 32, 192, 1, 1, 1, false},

@@ -19,6 +19,8 @@
 //     at prepare and otherwise picks the "smull" variant (SADALP after each
 //     SMULL), which is exact for any input, same packing.
 //   *c4__neondot (SDOT, AArch64 + dotprod): weights in c4 blocks ([NR][4]).
+//   *c8__neoni8mm (SMMLA, AArch64 + i8mm): weights in c8 blocks ([NR][8]),
+//     one q register = 2 channels x 8 k, SMMLA's 8x2 operand; MR even.
 //
 // Requantization (kernels/requantize.h): float(acc) * scale (no FMA),
 // clamp to [out_lo, out_hi], round half to even (vcvtnq on AArch64; on
@@ -58,6 +60,10 @@ QRUN_ARM_IGEMM_DECL(qs8_igemm_2x4c16__neon_smull);
 // kernels/arm/qs8-igemm-dotprod.cc (AArch64 only).
 QRUN_ARM_IGEMM_DECL(qs8_igemm_1x16c4__neondot);
 QRUN_ARM_IGEMM_DECL(qs8_igemm_4x16c4__neondot);
+
+// kernels/arm/qs8-igemm-i8mm.cc (AArch64 only; batch 1 uses 1x16c4__neondot).
+QRUN_ARM_IGEMM_DECL(qs8_igemm_2x16c8__neoni8mm);
+QRUN_ARM_IGEMM_DECL(qs8_igemm_4x16c8__neoni8mm);
 
 #undef QRUN_ARM_IGEMM_DECL
 

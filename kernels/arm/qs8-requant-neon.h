@@ -1,5 +1,5 @@
 // Vectorised kernels/requantize.h for the ARM microkernels (include only from
-// files compiled with NEON: kernels/arm/*-neon.cc, *-dotprod.cc).
+// files compiled with NEON: kernels/arm/*-neon.cc, *-dotprod.cc, *-i8mm.cc).
 #pragma once
 
 #include <arm_neon.h>

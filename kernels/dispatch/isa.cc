@@ -1,5 +1,6 @@
 // CPU feature detection for kernel dispatch: cpuinfo for what it knows, raw
-// CPUID for AVX-VNNI (Debian 12's cpuinfo, 2022, has no query for it).
+// CPUID for AVX-VNNI and the Linux HWCAP2 bit for ARM i8mm (Debian 12's
+// cpuinfo, 2022, has no query for either).
 #include "kernels/dispatch/isa.h"
 
 #include <cpuinfo.h>
@@ -10,6 +11,12 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #include <cpuid.h>
 #define QRUN_ISA_X86 1
+#endif
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP2_I8MM
+#define HWCAP2_I8MM (1UL << 13)  // arch/arm64/include/uapi/asm/hwcap.h
+#endif
 #endif
 
 namespace qrun::kernels {
@@ -28,6 +35,18 @@ bool CpuidAvxVnni() {
   if (__get_cpuid_max(0, nullptr) < 7) return false;
   __cpuid_count(7, 1, eax, ebx, ecx, edx);
   return (eax >> 4) & 1u;
+}
+#endif
+
+#if defined(__aarch64__)
+// FEAT_I8MM (SMMLA). The kernel sets HWCAP2_I8MM only for CPUs that have it
+// (and qemu-user for -cpu max). Other AArch64 OSes: not detected, so not used.
+bool HasArmI8mm() {
+#if defined(__linux__)
+  return (getauxval(AT_HWCAP2) & HWCAP2_I8MM) != 0;
+#else
+  return false;
+#endif
 }
 #endif
 
@@ -70,7 +89,7 @@ bool IsaBuilt(Isa isa) {
 #if QRUN_ISA_X86
   return isa == Isa::kAvx2 || isa == Isa::kAvxVnni || isa == Isa::kAvx512Vnni;
 #elif defined(__aarch64__)
-  return isa == Isa::kNeon || isa == Isa::kNeonDot;  // no i8mm kernels yet
+  return isa == Isa::kNeon || isa == Isa::kNeonDot || isa == Isa::kNeonI8mm;
 #elif defined(__arm__)
   return isa == Isa::kNeon;  // SDOT kernels are AArch64 only
 #else
@@ -99,6 +118,12 @@ bool IsaSupported(Isa isa) {
       return cpuinfo_has_arm_neon();
     case Isa::kNeonDot:
       return cpuinfo_has_arm_neon() && cpuinfo_has_arm_neon_dot();
+#if defined(__aarch64__)
+    case Isa::kNeonI8mm:
+      // A level implies the lower ones (IsaAtLeast): batch-1 layers of the
+      // i8mm level run the SDOT GEMV.
+      return cpuinfo_has_arm_neon() && cpuinfo_has_arm_neon_dot() && HasArmI8mm();
+#endif
     default:
       return false;
   }

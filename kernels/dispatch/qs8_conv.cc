@@ -21,6 +21,7 @@ namespace {
 
 constexpr size_t kSlack = 64;             // bytes readable past any row
 constexpr size_t kConvertChunk = 1 << 14;  // input elements per convert task
+constexpr size_t kRowModeMaxChannels = 8;  // input channels up to which taps go by rows
 
 #if QRUN_QS8_CONV_X86
 namespace arch = x86;
@@ -31,8 +32,9 @@ namespace arch = arm;
 #if QRUN_QS8_CONV_ANY
 struct UkernelInfo {
   arch::Qs8IgemmUkernel fn;
-  int mr, nr, kr, elem;
-  const char* tile;  // "4x32c4"
+  int mr, nr, kr, elem;  // elem: bytes per input element the kernel reads
+  const char* tile;      // "4x32c4"
+  int welem = 0;         // bytes per packed weight; 0: same as elem
 };
 #endif
 
@@ -47,6 +49,9 @@ void ConvertS16(size_t n, const int8_t* x, void* y) {
 
 void ConvertTrampoline(void* ctx, size_t start, size_t count) {
   static_cast<Qs8Conv*>(ctx)->ConvertTask(start, count);
+}
+void ConvertRowTrampoline(void* ctx, size_t row) {
+  static_cast<Qs8Conv*>(ctx)->ConvertRowTask(row);
 }
 void ComputeTrampoline(void* ctx, size_t i, size_t j) {
   static_cast<Qs8Conv*>(ctx)->ComputeTask(i, j);
@@ -80,8 +85,10 @@ bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_ze
     convert_ = ConvertU8;
     isa_ = Isa::kAvx512Vnni;
   } else if (IsaAtLeast(isa, Isa::kAvx2)) {
-    if (m_ == 1) u = {x86::qs8_igemm_1x32c2__avx2, 1, 32, 2, 2, "1x32c2"};
-    else u = {x86::qs8_igemm_4x16c2__avx2, 4, 16, 2, 2, "4x16c2"};
+    // One row reads each weight once: int8 weights ("w8") halve the bytes of
+    // that memory-bound GEMV. Otherwise 6x16 (kernels/x86/qs8-igemm-avx2.cc).
+    if (m_ == 1) u = {x86::qs8_gemv_1x32c2__avx2, 1, 32, 2, 2, "1x32c2w8", 1};
+    else u = {x86::qs8_igemm_6x16c2__avx2, 6, 16, 2, 2, "6x16c2"};
     convert_ = ConvertS16;
     isa_ = Isa::kAvx2;
   } else {
@@ -90,11 +97,20 @@ bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_ze
 #else
   // ARM kernels read the int8 input in place (no input pass, x_offset 0).
 #if defined(__aarch64__)
+  const bool i8mm = IsaAtLeast(isa, Isa::kNeonI8mm);
   const bool dot = IsaAtLeast(isa, Isa::kNeonDot);
 #else
-  const bool dot = false;  // SDOT kernels are AArch64 only
+  const bool i8mm = false, dot = false;  // SDOT / SMMLA kernels are AArch64 only
 #endif
-  if (dot) {
+  if (i8mm && m_ > 1) {
+#if defined(__aarch64__)
+    // SMMLA takes rows in pairs; one row (GEMV) would waste half of each
+    // SMMLA, so m_ == 1 stays on the SDOT kernel below.
+    if (m_ == 2) u = {arm::qs8_igemm_2x16c8__neoni8mm, 2, 16, 8, 1, "2x16c8"};
+    else u = {arm::qs8_igemm_4x16c8__neoni8mm, 4, 16, 8, 1, "4x16c8"};
+    isa_ = Isa::kNeonI8mm;
+#endif
+  } else if (dot) {
 #if defined(__aarch64__)
     if (m_ == 1) u = {arm::qs8_igemm_1x16c4__neondot, 1, 16, 4, 1, "1x16c4"};
     else u = {arm::qs8_igemm_4x16c4__neondot, 4, 16, 4, 1, "4x16c4"};
@@ -133,7 +149,23 @@ bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_ze
   nr_ = u.nr;
   elem_ = u.elem;
 
-  const PackLayout layout{u.nr, u.kr, u.elem, x_offset};
+  // Few input channels (first convs: RGB): with a zero-point-padded copy of
+  // the input, the kw taps of one kernel row are kw * C contiguous elements,
+  // so the indirection holds one pointer per kernel row (ks = kh, kc = kw * C;
+  // the OHWI weights are already [n][kh][kw * C]). Saves the per-tap padding
+  // of kc to the k block and most pointer loads. AVX2 only for now (the VNNI
+  // input pass would work the same way, but cannot be tested on this CPU).
+  rows_ = isa_ == Isa::kAvx2 && g.groups == 1 && g.kernel_w > 1 && g.dilation_w == 1 &&
+          kc_ <= kRowModeMaxChannels;
+  if (rows_) {
+    kc_ *= static_cast<size_t>(g.kernel_w);
+    ks_ = static_cast<size_t>(g.kernel_h);
+    padded_w_ = std::max(static_cast<size_t>(g.in_w) + static_cast<size_t>(g.pad_left),
+                         static_cast<size_t>(g.out_w - 1) * static_cast<size_t>(g.stride_w) +
+                             static_cast<size_t>(g.kernel_w));
+  }
+
+  const PackLayout layout{u.nr, u.kr, u.welem != 0 ? u.welem : u.elem, x_offset};
   const int groups = g.groups;
   tile_bytes_ = PackedTileBytes(layout, static_cast<int>(ks_), static_cast<int>(kc_));
   n_tiles_ = (opg_ + static_cast<size_t>(nr_) - 1) / static_cast<size_t>(nr_);
@@ -152,9 +184,11 @@ bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_ze
 
   // One padded pixel (all groups) in the kernels' input encoding.
   const size_t in_c = static_cast<size_t>(g.in_c);
-  zero_.assign(in_c * static_cast<size_t>(elem_) + kSlack, 0);
+  const size_t zero_elems = std::max(in_c, kc_);  // row mode: one kernel row
+  zero_.assign(zero_elems * static_cast<size_t>(elem_) + kSlack, 0);
+  in_zp_ = static_cast<int8_t>(input_zero_point);
   const int8_t zp8 = static_cast<int8_t>(input_zero_point);
-  for (size_t i = 0; i < in_c; ++i) {
+  for (size_t i = 0; i < zero_elems; ++i) {
     if (convert_ == nullptr) {
       zero_[i] = static_cast<uint8_t>(zp8);  // raw int8 input
     } else if (elem_ == 1) {
@@ -165,7 +199,7 @@ bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_ze
     }
   }
 
-  gemm_ = g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
+  gemm_ = !rows_ && g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
           g.pad_top == 0 && g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
   if (!gemm_) indirection_.assign(m_tiles_ * ks_ * static_cast<size_t>(mr_), nullptr);
   indirection_base_ = nullptr;
@@ -173,11 +207,16 @@ bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_ze
   const size_t in_elems = static_cast<size_t>(g.batch) * static_cast<size_t>(g.in_h) *
                           static_cast<size_t>(g.in_w) * in_c;
   scratch_bytes_ = convert_ ? in_elems * static_cast<size_t>(elem_) + kSlack : 0;
+  if (rows_) {
+    scratch_bytes_ = static_cast<size_t>(g.batch) * static_cast<size_t>(g.in_h) * padded_w_ *
+                         in_c * static_cast<size_t>(elem_) + kSlack;
+  }
 
   std::string op;
   if (kind == Kind::kFullyConnected) op = m_ == 1 ? "qs8-fc-gemv" : "qs8-fc-gemm";
   else if (gemm_) op = "qs8-conv2d-1x1-gemm";
   else op = "qs8-conv2d-" + std::to_string(g.kernel_h) + "x" + std::to_string(g.kernel_w) + "-igemm";
+  if (rows_) op += "-rows";
   if (kind == Kind::kConv2D && groups > 1) op += "-g";
   name_ = op + "/" + u.tile + "-" + IsaName(isa_);
   return true;
@@ -198,6 +237,28 @@ void Qs8Conv::BuildIndirection(const uint8_t* xbuf) {
   const size_t pixel_bytes = static_cast<size_t>(g.in_c) * static_cast<size_t>(elem_);
   const size_t mr = static_cast<size_t>(mr_);
   const size_t hw = static_cast<size_t>(g.out_h) * static_cast<size_t>(g.out_w);
+  if (rows_) {  // one pointer per kernel row into the padded copy
+    for (size_t mt = 0; mt < m_tiles_; ++mt) {
+      for (size_t r = 0; r < mr; ++r) {
+        const size_t m = std::min(mt * mr + r, m_ - 1);
+        const size_t n = m / hw;
+        const size_t oy = (m % hw) / static_cast<size_t>(g.out_w);
+        const size_t ox = (m % hw) % static_cast<size_t>(g.out_w);
+        for (int ky = 0; ky < g.kernel_h; ++ky) {
+          const int64_t iy = static_cast<int64_t>(oy) * g.stride_h - g.pad_top +
+                             static_cast<int64_t>(ky) * g.dilation_h;
+          const void* p = zero_.data();
+          if (iy >= 0 && iy < g.in_h) {
+            const size_t row = n * static_cast<size_t>(g.in_h) + static_cast<size_t>(iy);
+            p = xbuf + (row * padded_w_ + ox * static_cast<size_t>(g.stride_w)) * pixel_bytes;
+          }
+          indirection_[(mt * ks_ + static_cast<size_t>(ky)) * mr + r] = p;
+        }
+      }
+    }
+    indirection_base_ = xbuf;
+    return;
+  }
   for (size_t mt = 0; mt < m_tiles_; ++mt) {
     for (size_t r = 0; r < mr; ++r) {
       const size_t m = std::min(mt * mr + r, m_ - 1);  // pad rows repeat the last pixel
@@ -231,6 +292,18 @@ void Qs8Conv::ConvertTask(size_t start, size_t count) {
   convert_(count, run_in_ + start, run_x_ + start * static_cast<size_t>(elem_));
 }
 
+void Qs8Conv::ConvertRowTask(size_t row) {
+  // One input row into the padded copy: pad_left and right columns of the
+  // zero point around the sign-extended pixels (AVX2 int16 encoding).
+  const size_t c = static_cast<size_t>(g_.in_c);
+  const size_t w = static_cast<size_t>(g_.in_w);
+  const size_t left = static_cast<size_t>(g_.pad_left) * c;
+  int16_t* dst = reinterpret_cast<int16_t*>(run_x_) + row * padded_w_ * c;
+  std::fill(dst, dst + left, static_cast<int16_t>(in_zp_));
+  convert_(w * c, run_in_ + row * w * c, dst + left);
+  std::fill(dst + left + w * c, dst + padded_w_ * c, static_cast<int16_t>(in_zp_));
+}
+
 void Qs8Conv::ComputeTask(size_t i, size_t j) {
 #if QRUN_QS8_CONV_ANY
   const size_t gi = i / n_tiles_, nt = i % n_tiles_;
@@ -261,7 +334,11 @@ void Qs8Conv::Run(const int8_t* input, int8_t* output, void* scratch, pthreadpoo
   run_in_ = input;
   run_x_ = static_cast<uint8_t*>(scratch);
   run_out_ = output;
-  if (convert_ != nullptr) {
+  if (rows_) {
+    pthreadpool_parallelize_1d(pool, ConvertRowTrampoline, this,
+                               static_cast<size_t>(g_.batch) * static_cast<size_t>(g_.in_h), 0);
+    run_a_ = run_x_;
+  } else if (convert_ != nullptr) {
     const size_t in_elems = static_cast<size_t>(g_.batch) * static_cast<size_t>(g_.in_h) *
                             static_cast<size_t>(g_.in_w) * static_cast<size_t>(g_.in_c);
     pthreadpool_parallelize_1d_tile_1d(pool, ConvertTrampoline, this, in_elems, kConvertChunk, 0);

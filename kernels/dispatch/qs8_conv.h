@@ -43,6 +43,7 @@ class Qs8Conv {
 
   // Used by the task trampolines.
   void ConvertTask(size_t start, size_t count);
+  void ConvertRowTask(size_t row);
   void ComputeTask(size_t i, size_t j);
 
  private:
@@ -54,6 +55,12 @@ class Qs8Conv {
   size_t kc_ = 0, ks_ = 0, opg_ = 0, m_ = 0, n_tiles_ = 0, m_tiles_ = 0;
   size_t tile_bytes_ = 0;
   bool gemm_ = false;  // rows are contiguous pixels: no indirection buffer
+  // Row mode (few input channels): the input pass writes rows padded to
+  // padded_w_ pixels with the zero point; one indirection pointer per kernel
+  // row (ks_ = kernel_h, kc_ = kernel_w * in_c).
+  bool rows_ = false;
+  size_t padded_w_ = 0;
+  int8_t in_zp_ = 0;
   void* ukernel_ = nullptr;
   // Input pass into scratch (x86: uint8 or int16 encodings); null when the
   // kernels read the int8 input in place (ARM).

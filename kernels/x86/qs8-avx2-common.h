@@ -1,4 +1,4 @@
-// Helpers shared by the AVX2 element-wise and pooling kernels. Include only
+// Helpers shared by the AVX2 kernels' requantization and stores. Include only
 // from *-avx2.cc files: everything here has internal linkage, so no AVX2 code
 // can be merged into a function that non-AVX2 code calls.
 #pragma once
@@ -6,6 +6,7 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/x86/qs8-elementwise.h"
 
@@ -43,6 +44,17 @@ inline void store32(int8_t* y, __m256i q0, __m256i q1, __m256i q2, __m256i q3) {
 inline void store8(int8_t* y, __m256i q) {
   const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
   _mm_storel_epi64(reinterpret_cast<__m128i*>(y), _mm_packs_epi16(w, w));
+}
+
+// The first n (any; >= 8 stores 8) of 8 int32 values as int8, nothing past them.
+inline void store8_partial(int8_t* y, __m256i q, size_t n) {
+  if (n >= 8) {
+    store8(y, q);
+    return;
+  }
+  int8_t tmp[8];
+  store8(tmp, q);
+  std::memcpy(y, tmp, n);
 }
 
 }  // namespace

@@ -12,12 +12,16 @@
 namespace qrun::kernels::x86 {
 namespace {
 
-template <int MR, int NRV>
+// MR rows computed; AS pointers per tap in the indirection buffer (the tile
+// height the driver built it for: a smaller MR serves the last, partial tile).
+// NRV of the tile's NRW packed 8-channel vectors are computed (NRW > NRV:
+// a last tile with nc <= 8 * NRV skips the rest).
+template <int MR, int NRV, int AS = MR, int NRW = NRV>
 inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_t kc, size_t ks,
                                                      const void* const* a, size_t a_offset,
                                                      const void* w, int8_t* c, size_t c_stride,
                                                      const Qs8Requant& p) {
-  constexpr size_t kNr = 8 * NRV;
+  constexpr size_t kNr = 8 * NRW;
   const int32_t* bias = static_cast<const int32_t*>(w);
   const float* scale = reinterpret_cast<const float*>(bias + kNr);
   const int16_t* wp = reinterpret_cast<const int16_t*>(scale + kNr);
@@ -34,13 +38,13 @@ inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_
     const uint8_t* rows[MR];
 #pragma GCC unroll 8
     for (int m = 0; m < MR; ++m) rows[m] = static_cast<const uint8_t*>(a[m]) + a_offset;
-    a += MR;
+    a += AS;
     for (size_t k = 0; k < kp; ++k) {
       __m256i wv[NRV];
 #pragma GCC unroll 4
       for (int n = 0; n < NRV; ++n)
         wv[n] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 16 * n));
-      wp += 16 * NRV;
+      wp += 16 * NRW;
 #pragma GCC unroll 8
       for (int m = 0; m < MR; ++m) {
         int32_t x;
@@ -53,28 +57,33 @@ inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_
     }
   } while (--ks != 0);
 
+  static_assert(NRV % 2 == 0 || NRV == 1, "outputs are stored 16 channels at a time");
   const __m256 lo = _mm256_set1_ps(p.out_lo);
   const __m256 hi = _mm256_set1_ps(p.out_hi);
-  const __m256i zp = _mm256_set1_epi32(p.zero_point);
+  const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(p.zero_point));
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m) {
     if (static_cast<size_t>(m) >= mr) break;
     int8_t* out = c + m * c_stride;
-#pragma GCC unroll 4
-    for (int n = 0; n < NRV; ++n) {
+#pragma GCC unroll 2
+    for (int n = 0; n < NRV; n += 2) {
       if (nc <= 8u * n) break;
-      const __m256 s = _mm256_loadu_ps(scale + 8 * n);
-      __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc[m][n]), s);
-      f = _mm256_min_ps(_mm256_max_ps(f, lo), hi);
-      const __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(f), zp);
-      // 8 int32 in [-128, 127] -> 8 bytes in order.
-      const __m256i q16 = _mm256_packs_epi32(q, q);      // lane0: 0-3 x2, lane1: 4-7 x2
-      const __m256i q8 = _mm256_packs_epi16(q16, q16);   // lane0: 0-3 x4, lane1: 4-7 x4
+      __m256 f0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc[m][n]), _mm256_loadu_ps(scale + 8 * n));
+      // (NRV 1: nc <= 8, the upper half is computed but not stored.)
+      const __m256i acc1 = acc[m][n + 1 < NRV ? n + 1 : n];
+      __m256 f1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc1), _mm256_loadu_ps(scale + 8 * n + 8));
+      f0 = _mm256_min_ps(_mm256_max_ps(f0, lo), hi);
+      f1 = _mm256_min_ps(_mm256_max_ps(f1, lo), hi);
+      // Two times 8 int32 in [qmin - zp, qmax - zp] -> 16 int16 in channel
+      // order (packs works per 128-bit lane: fix with a qword permute), + zp
+      // (exact in int16), -> 16 bytes.
+      __m256i q = _mm256_packs_epi32(_mm256_cvtps_epi32(f0), _mm256_cvtps_epi32(f1));
+      q = _mm256_add_epi16(_mm256_permute4x64_epi64(q, 0xD8), zp);
       const __m128i bytes =
-          _mm_unpacklo_epi32(_mm256_castsi256_si128(q8), _mm256_extracti128_si256(q8, 1));
+          _mm_packs_epi16(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
       const size_t left = nc - 8u * n;
-      if (left >= 8) {
-        _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 8 * n), bytes);
+      if (left >= 16) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 8 * n), bytes);
       } else {
         alignas(16) int8_t tmp[16];
         _mm_store_si128(reinterpret_cast<__m128i*>(tmp), bytes);
@@ -86,16 +95,31 @@ inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_
 
 }  // namespace
 
-void qs8_igemm_1x32c2__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const void* const* a,
+// 6x16: 12 accumulators + 2 weight vectors + 1 broadcast of the 16 ymm
+// registers; per k pair 2 weight loads and 6 broadcasts feed 12 vpmaddwd
+// (4x16: 2 + 4 for 8). Partial tiles run only the rows they have.
+void qs8_igemm_6x16c2__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const void* const* a,
                             size_t a_offset, const void* w, int8_t* c, size_t c_stride,
                             const Qs8Requant& p) {
-  IgemmAvx2<1, 4>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p);
-}
-
-void qs8_igemm_4x16c2__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const void* const* a,
-                            size_t a_offset, const void* w, int8_t* c, size_t c_stride,
-                            const Qs8Requant& p) {
-  IgemmAvx2<4, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p);
+  if (nc <= 8) {  // last tile of a layer with 8 (mod 16) channels: half the work
+    switch (mr) {
+      case 1: IgemmAvx2<1, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+      case 2: IgemmAvx2<2, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+      case 3: IgemmAvx2<3, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+      case 4: IgemmAvx2<4, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+      case 5: IgemmAvx2<5, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+      default: IgemmAvx2<6, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+    }
+    return;
+  }
+  switch (mr) {
+    case 1: IgemmAvx2<1, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+    case 2: IgemmAvx2<2, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+    case 3: IgemmAvx2<3, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+    case 4: IgemmAvx2<4, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+    case 5: IgemmAvx2<5, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+    default: IgemmAvx2<6, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+  }
 }
 
 }  // namespace qrun::kernels::x86

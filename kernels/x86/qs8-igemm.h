@@ -43,10 +43,14 @@ void qs8_igemm_8x16c4__avx512vnni(size_t, size_t, size_t, size_t, const void* co
                                   const void*, int8_t*, size_t, const Qs8Requant&);
 
 // kernels/x86/qs8-igemm-avx2.cc (tiles MRxNRc2, int16 operands)
-void qs8_igemm_1x32c2__avx2(size_t, size_t, size_t, size_t, const void* const*, size_t,
+void qs8_igemm_6x16c2__avx2(size_t, size_t, size_t, size_t, const void* const*, size_t,
                             const void*, int8_t*, size_t, const Qs8Requant&);
-void qs8_igemm_4x16c2__avx2(size_t, size_t, size_t, size_t, const void* const*, size_t,
-                            const void*, int8_t*, size_t, const Qs8Requant&);
+
+// kernels/x86/qs8-gemv-avx2.cc: one row (mr == 1), int16 activations but
+// int8 weights (c2 blocks, elem_bytes 1), widened in the kernel: halves the
+// weight bytes a memory-bound GEMV reads.
+void qs8_gemv_1x32c2__avx2(size_t, size_t, size_t, size_t, const void* const*, size_t,
+                           const void*, int8_t*, size_t, const Qs8Requant&);
 
 // Input passes (kernels/x86/qs8-convert-*.cc): n int8 -> uint8 (x ^ 0x80),
 // and n int8 -> int16.

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "kernels/x86/qs8-avx2-common.h"
 #include "kernels/x86/qs8-winograd.h"
 
 namespace qrun::kernels::x86 {
@@ -31,13 +32,6 @@ inline void InputTile(const __m256i d[16], __m256i v[16]) {
     v[i * 4 + 2] = _mm256_sub_epi16(t[i * 4 + 2], t[i * 4 + 1]);
     v[i * 4 + 3] = _mm256_sub_epi16(t[i * 4 + 1], t[i * 4 + 3]);
   }
-}
-
-// 8 int32 in [-128, 127] -> 8 bytes, in order.
-inline __m128i PackBytes(__m256i q) {
-  const __m256i q16 = _mm256_packs_epi32(q, q);
-  const __m256i q8 = _mm256_packs_epi16(q16, q16);
-  return _mm_unpacklo_epi32(_mm256_castsi256_si128(q8), _mm256_extracti128_si256(q8, 1));
 }
 
 }  // namespace
@@ -111,9 +105,7 @@ void qs8_winograd_f2x3_6x16c2__avx2(size_t ntiles, size_t nc, size_t c,
     }
   }
 
-  const __m256 lo = _mm256_set1_ps(p.out_lo);
-  const __m256 hi = _mm256_set1_ps(p.out_hi);
-  const __m256i zp = _mm256_set1_epi32(p.zero_point);
+  const OutVec o(Qs8OutParams{p.out_lo, p.out_hi, p.zero_point});
   for (size_t t = 0; t < ntiles; ++t) {
     for (size_t h = 0; h < 2 && 8 * h < nc; ++h) {
       __m256i s[2][4];
@@ -135,18 +127,9 @@ void qs8_winograd_f2x3_6x16c2__avx2(size_t ntiles, size_t nc, size_t c,
         for (int col = 0; col < tiles[t].cols; ++col) {
           // y = 4 * (sum of products), exact: the shift divides exactly.
           const __m256i acc = _mm256_add_epi32(_mm256_srai_epi32(y[col], 2), b);
-          __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), sc);
-          f = _mm256_min_ps(_mm256_max_ps(f, lo), hi);
-          const __m128i bytes = PackBytes(_mm256_add_epi32(_mm256_cvtps_epi32(f), zp));
           int8_t* dst = tiles[t].out + static_cast<size_t>(r) * row_stride +
                         static_cast<size_t>(col) * pixel_stride + 8 * h;
-          if (left >= 8) {
-            _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), bytes);
-          } else {
-            alignas(16) int8_t tmp[16];
-            _mm_store_si128(reinterpret_cast<__m128i*>(tmp), bytes);
-            std::memcpy(dst, tmp, left);
-          }
+          store8_partial(dst, o.rq(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), sc)), left);
         }
       }
     }

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <memory>
@@ -294,6 +295,185 @@ TEST_P(Qs8ConvTest, HalfwayCasesRoundToEven) {
   }
 }
 
+// Checks one conv layer against the reference (1 and 2 threads, twice);
+// returns the kernel name ("" after a failure).
+std::string CheckConv(Isa isa, const Conv2DGeometry& g, const Layer& l,
+                      const std::vector<int8_t>& input, pthreadpool_t pool2,
+                      const std::string& what) {
+  const size_t out_elems = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
+  std::vector<int8_t> want(out_elems);
+  ref::conv2d_s8(g, input.data(), l.in_zp, l.weights.data(), l.has_bias ? l.bias.data() : nullptr,
+                 l.scale.data(), l.out, want.data());
+  Qs8Conv conv;
+  if (!conv.Init(isa, Qs8Conv::Kind::kConv2D, g, l.in_zp, l.weights.data(),
+                 l.has_bias ? l.bias.data() : nullptr, l.scale.data(), l.out)) {
+    ADD_FAILURE() << what << ": no optimized kernel";
+    return "";
+  }
+  const std::string full = what + " kernel=" + conv.name();
+  RunAndCompare(conv, input, out_elems, want, pool2, full);
+  if (::testing::Test::HasFatalFailure()) return "";
+  RunAndCompare(conv, input, out_elems, want, pool2, full + " (second run)");
+  if (::testing::Test::HasFatalFailure()) return "";
+  return conv.name();
+}
+
+// First convolutions (RGB input, few channels): on AVX2 the kernel rows go
+// through a zero-point-padded copy of the input, one pointer per kernel row
+// ("-rows" kernels; kc = kw * C is often odd). Random kernels up to 7x7,
+// strides, asymmetric padding (up to kernel - 1 on each side), vertical
+// dilation (horizontal dilation keeps the per-tap path), 1..10 channels.
+TEST_P(Qs8ConvTest, FewInputChannelsBitExact) {
+  Rng rng(0x3C4A + static_cast<int>(GetParam()));
+  int rows_seen = 0;
+  for (int config = 0; config < 90; ++config) {
+    Conv2DGeometry g;
+    g.batch = rng.uniform_int(0, 4) == 0 ? 2 : 1;
+    g.in_c = config % 9 == 8 ? rng.uniform_int(9, 10) : rng.uniform_int(1, 8);
+    g.out_c = rng.coin() ? rng.uniform_int(1, 24) : rng.uniform_int(25, 70);
+    g.kernel_h = rng.uniform_int(1, 7);
+    g.kernel_w = rng.uniform_int(2, 7);
+    g.stride_h = rng.uniform_int(1, 3);
+    g.stride_w = rng.uniform_int(1, 3);
+    g.dilation_h = rng.uniform_int(0, 4) == 0 ? 2 : 1;
+    g.dilation_w = rng.uniform_int(0, 6) == 0 ? 2 : 1;
+    g.pad_top = rng.uniform_int(0, g.kernel_h - 1);
+    g.pad_left = rng.uniform_int(0, g.kernel_w - 1);
+    const int pad_bottom = rng.uniform_int(0, g.kernel_h - 1);
+    const int pad_right = rng.uniform_int(0, g.kernel_w - 1);
+    const int eff_h = (g.kernel_h - 1) * g.dilation_h + 1;
+    const int eff_w = (g.kernel_w - 1) * g.dilation_w + 1;
+    g.in_h = std::max(rng.uniform_int(1, 19), eff_h - g.pad_top - pad_bottom);
+    g.in_w = std::max(rng.uniform_int(1, 19), eff_w - g.pad_left - pad_right);
+    g.out_h = (g.in_h + g.pad_top + pad_bottom - eff_h) / g.stride_h + 1;
+    g.out_w = (g.in_w + g.pad_left + pad_right - eff_w) / g.stride_w + 1;
+    const Layer l = RandomLayer(rng, g.out_c,
+                                static_cast<size_t>(g.out_c) * g.kernel_h * g.kernel_w * g.in_c);
+    const std::vector<int8_t> input =
+        rng.int8s(static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c);
+    const std::string name = CheckConv(GetParam(), g, l, input, pool2_.get(),
+                                       "few-channels config " + std::to_string(config) + " " +
+                                           Describe(g) + " zp_in=" + std::to_string(l.in_zp));
+    if (HasFailure()) return;
+    const bool rows = name.find("-rows/") != std::string::npos;
+    if (GetParam() == Isa::kAvx2) {
+      EXPECT_EQ(rows, g.in_c <= 8 && g.dilation_w == 1) << name << " " << Describe(g);
+    }
+    rows_seen += rows;
+  }
+  if (GetParam() == Isa::kAvx2) {
+    EXPECT_GE(rows_seen, 50);
+  }
+}
+
+// ResNet-18 conv1 (7x7 stride 2 pad 3, 3 -> 64) and MobileNet's first conv
+// (3x3 stride 2, 3 -> 32 / 16) on small images, saturated operands.
+TEST_P(Qs8ConvTest, FirstConvShapesBitExact) {
+  Rng rng(0xF125 + static_cast<int>(GetParam()));
+  struct Shape { int hw, k, out_c, pad_end; };
+  for (const Shape s : {Shape{30, 7, 64, 3}, Shape{31, 7, 64, 2}, Shape{33, 3, 32, 1},
+                        Shape{32, 3, 16, 0}, Shape{9, 3, 24, 1}}) {
+    for (int sat = 0; sat < 2; ++sat) {
+      Conv2DGeometry g;
+      g.in_h = g.in_w = s.hw;
+      g.in_c = 3;
+      g.out_c = s.out_c;
+      g.kernel_h = g.kernel_w = s.k;
+      g.stride_h = g.stride_w = 2;
+      g.pad_top = g.pad_left = s.k / 2;
+      g.out_h = g.out_w = (s.hw + s.k / 2 + s.pad_end - s.k) / 2 + 1;
+      Layer l = RandomLayer(rng, g.out_c, static_cast<size_t>(g.out_c) * s.k * s.k * 3);
+      std::vector<int8_t> input = rng.int8s(static_cast<size_t>(s.hw) * s.hw * 3);
+      if (sat) {
+        for (int8_t& w : l.weights) w = static_cast<int8_t>(rng.coin() ? 127 : -128);
+        for (int8_t& x : input) x = static_cast<int8_t>(rng.coin() ? 127 : -128);
+        l.in_zp = rng.coin() ? 127 : -128;
+        for (float& sc : l.scale) sc *= 1e-3f;
+      }
+      CheckConv(GetParam(), g, l, input, pool2_.get(),
+                "first conv " + Describe(g) + (sat ? " saturated" : ""));
+      if (HasFailure()) return;
+    }
+  }
+}
+
+// Every row count of a tile (1..13 pixels: full 6-row tiles plus each
+// remainder) against channel counts around the 8/16/32-channel tiles (the
+// AVX2 6x16 kernel runs a last tile with <= 8 channels at half width) and
+// K around the 2-element blocks.
+TEST_P(Qs8ConvTest, TileTailsBitExact) {
+  Rng rng(0x7A11 + static_cast<int>(GetParam()));
+  const int out_cs[] = {1, 7, 8, 9, 15, 16, 17, 24, 31, 33, 40};
+  const int kcs[] = {1, 2, 3, 15, 16, 17, 24, 33};
+  int config = 0;
+  for (int m = 1; m <= 13; ++m) {
+    for (int i = 0; i < 4; ++i, ++config) {
+      Conv2DGeometry g;
+      g.in_h = g.out_h = 1;
+      g.in_w = g.out_w = m;
+      g.in_c = kcs[rng.uniform_int(0, 7)];
+      g.out_c = out_cs[rng.uniform_int(0, 10)];
+      if (i == 3) {  // KxK (indirection) instead of 1x1 GEMM
+        g.in_h = g.out_h = 2;
+        g.kernel_h = g.kernel_w = 3;
+        g.pad_top = g.pad_left = 1;
+        g.in_c += 8;
+      }
+      const Layer l = RandomLayer(rng, g.out_c,
+                                  static_cast<size_t>(g.out_c) * g.kernel_h * g.kernel_w * g.in_c);
+      const std::vector<int8_t> input = rng.int8s(static_cast<size_t>(g.in_h) * g.in_w * g.in_c);
+      CheckConv(GetParam(), g, l, input, pool2_.get(),
+                "tails config " + std::to_string(config) + " " + Describe(g));
+      if (HasFailure()) return;
+    }
+  }
+}
+
+// Batch-1 FullyConnected (GEMV; on AVX2 int8 packed weights widened in the
+// kernel): feature counts around the blocks up to MobileNetV2's 1280 -> 1000,
+// saturated operands, and the packed weights take about one byte per weight.
+TEST_P(Qs8ConvTest, GemvBitExactAndCompact) {
+  Rng rng(0x6E3F + static_cast<int>(GetParam()));
+  const int ins[] = {1, 2, 3, 5, 31, 64, 127, 511, 512, 1280};
+  const int outs[] = {1, 8, 31, 32, 33, 100, 1000};
+  for (int config = 0; config < 24; ++config) {
+    ref::FullyConnectedGeometry fg;
+    fg.batch = 1;
+    fg.in_features = ins[config % 10];
+    fg.out_features = outs[rng.uniform_int(0, 6)];
+    Layer l = RandomLayer(rng, fg.out_features,
+                          static_cast<size_t>(fg.out_features) * fg.in_features);
+    std::vector<int8_t> input = rng.int8s(static_cast<size_t>(fg.in_features));
+    if (config % 3 == 2) {
+      for (int8_t& w : l.weights) w = static_cast<int8_t>(rng.coin() ? 127 : -128);
+      for (int8_t& x : input) x = static_cast<int8_t>(rng.coin() ? 127 : -128);
+      l.in_zp = rng.coin() ? 127 : -128;
+      for (float& sc : l.scale) sc *= 1e-3f;
+    }
+    std::vector<int8_t> want(static_cast<size_t>(fg.out_features));
+    ref::fully_connected_s8(fg, input.data(), l.in_zp, l.weights.data(),
+                            l.has_bias ? l.bias.data() : nullptr, l.scale.data(), l.out,
+                            want.data());
+    Conv2DGeometry g;
+    g.in_h = g.out_h = g.in_w = g.out_w = 1;
+    g.in_c = fg.in_features;
+    g.out_c = fg.out_features;
+    Qs8Conv fc;
+    ASSERT_TRUE(fc.Init(GetParam(), Qs8Conv::Kind::kFullyConnected, g, l.in_zp, l.weights.data(),
+                        l.has_bias ? l.bias.data() : nullptr, l.scale.data(), l.out));
+    EXPECT_EQ(std::string(fc.name()).find("qs8-fc-gemv/"), 0u) << fc.name();
+    RunAndCompare(fc, input, want.size(), want, pool2_.get(),
+                  "gemv config " + std::to_string(config) + " in " +
+                      std::to_string(fg.in_features) + " out " + std::to_string(fg.out_features));
+    if (HasFatalFailure()) return;
+    if (fg.in_features >= 512 && fg.out_features == 1000) {
+      const double weights = static_cast<double>(fg.in_features) * fg.out_features;
+      EXPECT_LT(static_cast<double>(fc.persistent_bytes()), 1.15 * weights + 64 * 1024)
+          << fc.name() << ": packed weights should stay about one byte each";
+    }
+  }
+}
+
 // Depthwise (Qs8DwConv) is tested in x86_qs8_dwconv_test.cc.
 
 TEST_P(Qs8ConvTest, KernelNamesSayOpTileAndIsa) {
@@ -310,7 +490,8 @@ TEST_P(Qs8ConvTest, KernelNamesSayOpTileAndIsa) {
 #if defined(__x86_64__) || defined(_M_X64)
   const Isa used = IsaAtLeast(GetParam(), Isa::kAvx512Vnni) ? Isa::kAvx512Vnni : Isa::kAvx2;
 #else
-  const Isa used = IsaAtLeast(GetParam(), Isa::kNeonDot) ? Isa::kNeonDot : Isa::kNeon;
+  const Isa used = GetParam() == Isa::kNeonI8mm ? Isa::kNeonI8mm
+                   : IsaAtLeast(GetParam(), Isa::kNeonDot) ? Isa::kNeonDot : Isa::kNeon;
 #endif
   EXPECT_NE(name.find(std::string("-") + IsaName(used)), std::string::npos) << name;
 }
