@@ -19,6 +19,11 @@ void qs8_vaddc__neon(size_t n, const int8_t* a, const int8_t* b, int8_t* y, cons
 void qs8_vmul__neon(size_t n, const int8_t* a, const int8_t* b, int8_t* y, const Qs8MulParams& p);
 void qs8_vmulc__neon(size_t n, const int8_t* a, const int8_t* b, int8_t* y, const Qs8MulParams& p);
 
+// kernels/arm/x8-lut-neon.cc (AArch64 only): y[i] = table[x[i] + 128].
+#if defined(__aarch64__)
+void x8_lut__neon(size_t n, const int8_t* x, int8_t* y, const uint8_t table[256]);
+#endif
+
 // kernels/arm/qs8-pool-neon.cc, one window of rows x cols cells of
 // `channels` values, cell (r, c) at x + r * row_stride + c * channels.
 // Max: y = min(max(qmin, max over cells), qmax). Average: acc = sum over

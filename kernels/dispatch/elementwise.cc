@@ -7,6 +7,7 @@
 #include "kernels/requantize.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
+#include "kernels/x86/qs8-elementwise.h"
 #define QRUN_EW_X86 1
 #elif defined(__aarch64__) || defined(__arm__)
 #include "kernels/arm/qs8-elementwise.h"
@@ -145,7 +146,7 @@ void Qs8Binary::Row(const int8_t* a, const int8_t* b, int8_t* y, size_t n, int64
     if (sa == 1 && sb == 1) return kVmul(n, a, b, y, mul_p_);
     if (sa == 1 && sb == 0) return kVmulc(n, a, b, y, mul_p_);
     if (sa == 0 && sb == 1) return kVmulc(n, b, a, y, mul_swapped_);
-    const x86::Qs8MulParams& p = mul_p_;
+    const Qs8MulParams& p = mul_p_;
     for (size_t i = 0; i < n; ++i) {
       const int32_t acc = (a[static_cast<int64_t>(i) * sa] - p.a_zero_point) *
                           (b[static_cast<int64_t>(i) * sb] - p.b_zero_point);
@@ -157,7 +158,7 @@ void Qs8Binary::Row(const int8_t* a, const int8_t* b, int8_t* y, size_t n, int64
   if (sa == 1 && sb == 1) return kVadd(n, a, b, y, add_);
   if (sa == 1 && sb == 0) return kVaddc(n, a, b, y, add_);
   if (sa == 0 && sb == 1) return kVaddc(n, b, a, y, add_swapped_);
-  const x86::Qs8AddParams& p = add_;
+  const Qs8AddParams& p = add_;
   for (size_t i = 0; i < n; ++i) {
     const float fa = static_cast<float>(a[static_cast<int64_t>(i) * sa] - p.a_zero_point) * p.a_scale;
     const float fb = static_cast<float>(b[static_cast<int64_t>(i) * sb] - p.b_zero_point) * p.b_scale;
@@ -221,7 +222,12 @@ void X8LutDiffTable(const int8_t table[256], uint8_t diff[256]) {
 bool Qs8Lut::Init(Isa isa, const int8_t table[256], size_t n) {
 #if QRUN_EW_X86
   if (!IsaAtLeast(isa, Isa::kAvx2)) return false;
-  X8LutDiffTable(table, diff_);
+  X8LutDiffTable(table, table_);
+  n_ = n;
+  return true;
+#elif QRUN_EW_ARM && defined(__aarch64__)
+  if (!IsaAtLeast(isa, Isa::kNeon)) return false;
+  for (int i = 0; i < 256; ++i) table_[i] = static_cast<uint8_t>(table[i]);
   n_ = n;
   return true;
 #else
@@ -232,9 +238,19 @@ bool Qs8Lut::Init(Isa isa, const int8_t table[256], size_t n) {
 
 void Qs8Lut::Task(size_t start, size_t count) {
 #if QRUN_EW_X86
-  x86::x8_lut__avx2(count, run_x_ + start, run_y_ + start, diff_);
+  x86::x8_lut__avx2(count, run_x_ + start, run_y_ + start, table_);
+#elif QRUN_EW_ARM && defined(__aarch64__)
+  arm::x8_lut__neon(count, run_x_ + start, run_y_ + start, table_);
 #else
   (void)start; (void)count;
+#endif
+}
+
+const char* Qs8Lut::name() const {
+#if QRUN_EW_X86
+  return "x8-lut-avx2";
+#else
+  return "x8-lut-neon";
 #endif
 }
 

@@ -14,7 +14,7 @@
 #include "kernels/dispatch/isa.h"
 #include "kernels/geometry.h"
 #include "kernels/reference/transpose.h"
-#include "kernels/x86/qs8-elementwise.h"
+#include "kernels/elementwise_params.h"
 
 namespace qrun::kernels {
 
@@ -40,8 +40,8 @@ class Qs8Binary {
   BroadcastGeometry g_;  // coalesced; rank >= 1
   size_t total_ = 0;
   QuantizedOutput q_out_;
-  x86::Qs8AddParams add_{}, add_swapped_{};
-  x86::Qs8MulParams mul_p_{}, mul_swapped_{};
+  Qs8AddParams add_{}, add_swapped_{};
+  Qs8MulParams mul_p_{}, mul_swapped_{};
   const char* name_ = "";
   const int8_t* run_a_ = nullptr;
   const int8_t* run_b_ = nullptr;
@@ -53,11 +53,12 @@ class Qs8Lut {
  public:
   bool Init(Isa isa, const int8_t table[256], size_t n);
   void Run(const int8_t* x, int8_t* y, pthreadpool_t pool);
-  const char* name() const { return "x8-lut-avx2"; }
+  const char* name() const;
   void Task(size_t start, size_t count);
 
  private:
-  alignas(16) uint8_t diff_[256] = {};
+  // x86: the prefix-XOR form (X8LutDiffTable); ARM: the table as bytes.
+  alignas(16) uint8_t table_[256] = {};
   size_t n_ = 0;
   const int8_t* run_x_ = nullptr;
   int8_t* run_y_ = nullptr;
@@ -80,7 +81,7 @@ class Qs8Convert {
   bool quantize_ = true;
   float scale_ = 1.0f;
   int32_t zero_point_ = 0;
-  x86::Qs8OutParams out_{};
+  Qs8OutParams out_{};
   size_t n_ = 0;
   const void* run_x_ = nullptr;
   void* run_y_ = nullptr;

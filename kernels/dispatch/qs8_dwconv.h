@@ -20,15 +20,16 @@ namespace qrun::kernels {
 class Qs8DwConv {
  public:
   // False if no optimized kernel applies (the caller keeps the reference):
-  // not depthwise with multiplier 1, reference level, non-x86, or more than
-  // x86::kQs8DwMaxTaps taps.
+  // not depthwise with multiplier 1, reference level, or more than
+  // x86::kQs8DwMaxTaps (ARM: arm::kQs8DwMaxTaps) taps. ARM: one NEON kernel
+  // for every size (kernels/arm/qs8-dwconv.h).
   bool Init(Isa isa, const Conv2DGeometry& g, int32_t input_zero_point, const int8_t* weights,
             const int32_t* bias, const float* requant_scale, const QuantizedOutput& out);
   // Never allocates.
   void Run(const int8_t* input, int8_t* output, pthreadpool_t pool);
   const char* name() const { return name_.c_str(); }
   size_t persistent_bytes() const {
-    return (weights_.capacity() + col_weights_.capacity()) * sizeof(int16_t) +
+    return (weights_.capacity() + col_weights_.capacity()) * sizeof(int16_t) + weights8_.capacity() +
            bias_.capacity() * sizeof(int32_t) + scale_.capacity() * sizeof(float) +
            zero_buf_.capacity() + name_.capacity();
   }
@@ -39,6 +40,9 @@ class Qs8DwConv {
   float out_lo_ = 0, out_hi_ = 0;
   int32_t out_zp_ = 0;
   std::vector<int16_t> weights_, col_weights_;
+  size_t col_align_ = 0;  // col_weights_ data starts this many elements in
+  std::vector<int8_t> weights8_;  // ARM: [taps][in_c rounded up to 16]
+  bool pair_taps_ = false;        // ARM: no -128 weight (SMLAL pairs exact)
   std::vector<int32_t> bias_;
   std::vector<float> scale_;
   std::vector<int8_t> zero_buf_;

@@ -9,10 +9,8 @@
 // order, so requantization packs straight into 16 output bytes. An odd last
 // tap is widened alone with vpmovsxbd against the weight pair {w, 0}.
 //
-// 3x3 with dilation_w 1 and stride_w 1 or 2 (MobileNet) computes the interior
-// columns of a row tile by tile with the widened input columns kept in
-// registers (Interior3x3): stride 1 widens each input column once instead of
-// once per kx, which roughly halves the shuffle work that bounds this loop.
+// Only the general fallback (Rows<0, 0>) uses this now; 3x3 and 5x5 have the
+// column-buffer kernels (qs8-dwconv-8c-avx2-impl.h).
 //
 // Channel tail: when in_c >= 16 the last tile is moved back to end at in_c
 // (it recomputes a few channels with identical results) so every load and
@@ -103,57 +101,6 @@ inline void Tile(const int8_t* const* taps, int nt, const Qs8DwParams& d, size_t
   StoreTile<kPartial>(acc0, acc1, d, c0, nc, k, out);
 }
 
-// 3x3 with dilation_w 1 and stride_w S (1 or 2), the interior output
-// columns [lo, hi) of one row for one full 16-channel tile, with the input
-// columns kept widened in registers across neighbouring pixels (S = 1: each
-// column is loaded and widened once instead of three times). Per column:
-// rows 0 and 1 as int16 pairs (weights {k0, k1}) and row 2 as a single
-// (weights {k2, 0}); d.col_weights holds those 6 pair groups per channel.
-template <int S>
-inline void Interior3x3(const Qs8DwParams& d, const int8_t* const* rows, int lo, int hi, size_t c,
-                        size_t c16, size_t c0, const Consts& k, int8_t* out_row) {
-  struct Col {
-    __m256i a0, a1, b0, b1;
-  };
-  const int16_t* w = d.col_weights + 2 * c0;
-  const size_t ws = 2 * c16;
-  auto load = [&](int ix) {
-    const size_t off = static_cast<size_t>(ix) * c + c0;
-    const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[0] + off));
-    const __m128i x1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[1] + off));
-    return Col{_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(x0, x1)),
-               _mm256_cvtepi8_epi16(_mm_unpackhi_epi8(x0, x1)), SingleTap8(rows[2] + off),
-               SingleTap8(rows[2] + off + 8)};
-  };
-  auto mac = [&](__m256i& acc0, __m256i& acc1, const Col& col, int kx) {
-    const int16_t* wa = w + static_cast<size_t>(kx) * ws;
-    const int16_t* wb = w + static_cast<size_t>(kx + 3) * ws;
-    acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(col.a0, LoadW(wa)));
-    acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(col.a1, LoadW(wa + 16)));
-    acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(col.b0, LoadW(wb)));
-    acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(col.b1, LoadW(wb + 16)));
-  };
-  int ix = lo * S - d.g->pad_left;
-  Col c0col = load(ix);
-  Col c1col = S == 1 ? load(ix + 1) : c0col;
-  for (int ox = lo; ox < hi; ++ox, ix += S) {
-    if (S != 1) c1col = load(ix + 1);
-    __m256i acc0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(d.bias + c0));
-    __m256i acc1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(d.bias + c0 + 8));
-    mac(acc0, acc1, c0col, 0);
-    mac(acc0, acc1, c1col, 1);
-    const Col c2col = load(ix + 2);  // never past the last interior column
-    mac(acc0, acc1, c2col, 2);
-    StoreTile<false>(acc0, acc1, d, c0, 16, k, out_row + static_cast<size_t>(ox) * c);
-    if (S == 1) {
-      c0col = c1col;
-      c1col = c2col;
-    } else {
-      c0col = c2col;
-    }
-  }
-}
-
 template <int KH, int KW>
 void Rows(const Qs8DwParams& d, const int8_t* input, int8_t* output, size_t row_begin,
           size_t row_end) {
@@ -173,35 +120,9 @@ void Rows(const Qs8DwParams& d, const int8_t* input, int8_t* output, size_t row_
   int nt = 0, ox_lo, ox_hi;
   DwInteriorColumns(g, kw, &ox_lo, &ox_hi);
   const size_t step = static_cast<size_t>(g.stride_w) * c;
-  // 3x3 column-reuse path (packed only for dilation_w 1, stride_w 1 or 2).
-  const bool columns = KH == 3 && KW == 3 && d.col_weights != nullptr && c >= 16;
   for (size_t row = row_begin; row < row_end; ++row) {
     DwRowPointers(g, input, row, kh, d.zero_buf, rows);
     int8_t* out = output + row * static_cast<size_t>(g.out_w) * c;
-    if (columns) {
-      int8_t* const out_row = out;
-      auto pixel = [&](int ox) {
-        nt = DwTapPointers(g, rows, kh, kw, ox, d.zero_buf, taps);
-        for (size_t c0 = 0;; c0 = c0 + 32 <= c ? c0 + 16 : c - 16) {
-          Tile<kNT, kOdd, false>(taps, nt, d, c16, c0, 16, k,
-                                 out_row + static_cast<size_t>(ox) * c);
-          if (c0 + 16 >= c) break;
-        }
-      };
-      for (int ox = 0; ox < ox_lo && ox < g.out_w; ++ox) pixel(ox);
-      if (ox_hi > ox_lo) {
-        for (size_t c0 = 0;; c0 = c0 + 32 <= c ? c0 + 16 : c - 16) {
-          if (g.stride_w == 1) {
-            Interior3x3<1>(d, rows, ox_lo, ox_hi, c, c16, c0, k, out_row);
-          } else {
-            Interior3x3<2>(d, rows, ox_lo, ox_hi, c, c16, c0, k, out_row);
-          }
-          if (c0 + 16 >= c) break;
-        }
-      }
-      for (int ox = ox_hi; ox < g.out_w; ++ox) pixel(ox);
-      continue;
-    }
     for (int ox = 0; ox < g.out_w; ++ox, out += c) {
       if (ox <= ox_lo || ox >= ox_hi) {
         nt = DwTapPointers(g, rows, kh, kw, ox, d.zero_buf, taps);

@@ -38,10 +38,14 @@ constexpr int kQs8DwMaxTaps = 256;
 struct Qs8DwParams {
   const Conv2DGeometry* g;
   const int16_t* weights;
-  // 3x3 with dilation_w 1, stride_w 1 or 2 (else nullptr): the pairs of the
-  // column-reuse path, group kx (0-2) = {w[0][kx], w[1][kx]}, group 3 + kx =
-  // {w[2][kx], 0}. AVX2: int16 [6][C16][2]; AVX-512: per tile [6][2][16][2]
-  // in the accumulator order above.
+  // Column weights (else nullptr). AVX2 3x3/5x5: groups of 8 channels, int16
+  // [group][NG * KW][8][2], NG = ceil(KH / 2); vector j * KW + kx holds
+  // {w[2j][kx], w[2j+1][kx]} ({w[KH-1][kx], 0} for an odd last row). Groups
+  // start at channels 0, 8, 16, ... and, if in_c % 8 != 0, also at in_c - 16
+  // (when in_c >= 16) and in_c - 8 (when in_c >= 8), in that order; 64-byte
+  // aligned. AVX-512 3x3 with dilation_w 1, stride_w 1 or 2: per tile
+  // [6][2][16][2] in the accumulator order above, group kx (0-2) =
+  // {w[0][kx], w[1][kx]}, group 3 + kx = {w[2][kx], 0}.
   const int16_t* col_weights;
   const int32_t* bias;  // zero point folded in
   const float* scale;
@@ -50,12 +54,25 @@ struct Qs8DwParams {
   int32_t output_zero_point;
 };
 
-// Specialised by kernel size (the tap loop is unrolled; any stride, dilation
-// and padding), and a general fallback for any kernel up to kQs8DwMaxTaps.
-void qs8_dwconv_3x3_16c__avx2(const Qs8DwParams& d, const int8_t* input, int8_t* output,
-                              size_t row_begin, size_t row_end);
-void qs8_dwconv_5x5_16c__avx2(const Qs8DwParams& d, const int8_t* input, int8_t* output,
-                              size_t row_begin, size_t row_end);
+// AVX2 3x3 and 5x5 (any stride and padding; (KW - 1) * dilation_w + 1 <=
+// kQs8DwAvx2BufCols), weights in d.col_weights: a ring-of-accumulators pass
+// per row for stride_w 1/2 at dilation_w 1 and in_c >= 8, else a widened
+// column buffer (Qs8DwAvx2BlockChannels says the block width). The general
+// 16c fallback takes any kernel up to kQs8DwMaxTaps (weights in d.weights).
+void qs8_dwconv_3x3__avx2(const Qs8DwParams& d, const int8_t* input, int8_t* output,
+                          size_t row_begin, size_t row_end);
+void qs8_dwconv_5x5__avx2(const Qs8DwParams& d, const int8_t* input, int8_t* output,
+                          size_t row_begin, size_t row_end);
+// Column-buffer capacity, in input columns.
+constexpr int kQs8DwAvx2BufCols = 128;
+// Whether the AVX2 3x3/5x5 kernels take the ring path for this layer, and
+// the channels per block they use (16: 3x3, or 5x5 at stride 2, in_c >= 16).
+inline bool Qs8DwAvx2Ring(const Conv2DGeometry& g) {
+  return g.dilation_w == 1 && (g.stride_w == 1 || g.stride_w == 2) && g.in_c >= 8;
+}
+inline int Qs8DwAvx2BlockChannels(const Conv2DGeometry& g) {
+  return Qs8DwAvx2Ring(g) && g.in_c >= 16 && (g.kernel_w == 3 || g.stride_w == 2) ? 16 : 8;
+}
 void qs8_dwconv_16c__avx2(const Qs8DwParams& d, const int8_t* input, int8_t* output,
                           size_t row_begin, size_t row_end);
 

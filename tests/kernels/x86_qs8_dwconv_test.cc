@@ -5,7 +5,8 @@
 // and beyond (not multiples of 8/16/32), spatial sizes 1..20, 3x3 and 5x5
 // (specialised) and other kernels (general fallback), strides 1..3, dilation
 // 1/2, symmetric and asymmetric padding, zero points at -128/127, extreme
-// inputs and weights, fused clamps. Input and output end at a PROT_NONE page
+// inputs and weights, fused clamps; plus a sweep of every AVX2 3x3/5x5 path
+// (ring and column-buffer kernels, block widths, tails, 1x1/2x2 inputs). Input and output end at a PROT_NONE page
 // so reads or writes past the last channel of the last pixel fault.
 #include <gtest/gtest.h>
 #include <pthreadpool.h>
@@ -71,6 +72,9 @@ int RandomChannels(Rng& rng) {
   }
 }
 
+void CheckLayer(Rng& rng, const Conv2DGeometry& g, int pad_bottom, int pad_right, Isa isa,
+                pthreadpool_t pool2, const std::string& tag, bool zp_extreme = false);
+
 // One random layer; kernel: 0 3x3, 1 5x5, 2 anything else (fallback).
 void RunConfig(Rng& rng, int config, Isa isa, pthreadpool_t pool2) {
   Conv2DGeometry g;
@@ -119,6 +123,13 @@ void RunConfig(Rng& rng, int config, Isa isa, pthreadpool_t pool2) {
   g.in_w = std::max(rng.uniform_int(1, 20), eff_w - g.pad_left - pad_right);
   g.out_h = (g.in_h + g.pad_top + pad_bottom - eff_h) / g.stride_h + 1;
   g.out_w = (g.in_w + g.pad_left + pad_right - eff_w) / g.stride_w + 1;
+  CheckLayer(rng, g, pad_bottom, pad_right, isa, pool2, "config " + std::to_string(config));
+}
+
+// Random data for layer g (extreme zero points when `zp_extreme`), the
+// reference, then Qs8DwConv with 1 and 2 threads: every output byte equal.
+void CheckLayer(Rng& rng, const Conv2DGeometry& g, int pad_bottom, int pad_right, Isa isa,
+                pthreadpool_t pool2, const std::string& tag, bool zp_extreme) {
   const int taps = g.kernel_h * g.kernel_w;
 
   // Extreme mode: inputs and weights only at the int8 ends (largest sums).
@@ -139,9 +150,11 @@ void RunConfig(Rng& rng, int config, Isa isa, pthreadpool_t pool2) {
   const float base = extreme ? rng.scale(1e-6f, 1e-4f) : rng.scale(1e-4f, 3e-2f);
   for (int c = 0; c < g.out_c; ++c)
     scale.push_back(per_channel ? base * rng.uniform_float(0.5f, 2.0f) : base);
-  const int32_t in_zp = qrun::testing::random_zero_point(rng);
+  const int32_t in_zp =
+      zp_extreme ? (rng.coin() ? -128 : 127) : qrun::testing::random_zero_point(rng);
   QuantizedOutput out;
-  out.zero_point = qrun::testing::random_zero_point(rng);
+  out.zero_point =
+      zp_extreme ? (rng.coin() ? -128 : 127) : qrun::testing::random_zero_point(rng);
   const auto clamp = qrun::testing::random_fused_clamp(rng, 0.05, out.zero_point);
   out.qmin = clamp.qmin;
   out.qmax = clamp.qmax;
@@ -161,7 +174,7 @@ void RunConfig(Rng& rng, int config, Isa isa, pthreadpool_t pool2) {
     dw.Run(in.data(), got.data(), pool);
     size_t first = 0;
     while (first < out_elems && got.data()[first] == want[first]) ++first;
-    ASSERT_EQ(first, out_elems) << "config " << config << " " << Describe(g, pad_bottom, pad_right)
+    ASSERT_EQ(first, out_elems) << tag << " " << Describe(g, pad_bottom, pad_right)
                                 << " zp " << in_zp << "->" << out.zero_point << " [" << out.qmin
                                 << "," << out.qmax << "]" << (extreme ? " extreme" : "")
                                 << " threads " << (pool ? 2 : 1) << " " << dw.name()
@@ -176,6 +189,68 @@ TEST_P(Qs8DwConvTest, BitExactWithReference) {
   for (int config = 0; config < 600; ++config) {
     RunConfig(rng, config, GetParam(), pool2_.get());
     if (HasFatalFailure()) return;
+  }
+}
+
+// The AVX2 3x3/5x5 paths one by one: the ring kernels (stride_w 1/2,
+// dilation_w 1; 16 or 8 channels per block, tiny rows with out_w below the
+// ring depth), the column-buffer kernel (stride_w 3, dilation_w 2, in_c < 8),
+// channel counts around 8/16/32 (shifted tail blocks, their weight groups),
+// 1x1 and 2x2 inputs, pads 0/1/2 symmetric and asymmetric, extreme zero
+// points; 1 and 2 threads.
+TEST_P(Qs8DwConvTest, SquareKernelPathsBitExact) {
+  Rng rng(0xD5C1 + static_cast<int>(GetParam()));
+  int layer = 0;
+  for (int k : {3, 5}) {
+    for (int stride : {1, 2, 3}) {
+      for (int ch : {1, 3, 7, 8, 9, 15, 16, 17, 23, 24, 31, 32, 33, 40, 47, 72, 88, 100}) {
+        for (int shape = 0; shape < 4; ++shape) {
+          Conv2DGeometry g;
+          g.in_c = g.out_c = g.groups = ch;
+          g.kernel_h = g.kernel_w = k;
+          g.stride_h = rng.coin() ? stride : rng.uniform_int(1, 2);
+          g.stride_w = stride;
+          g.dilation_h = rng.uniform_int(0, 5) == 0 ? 2 : 1;
+          g.dilation_w = stride == 1 && rng.uniform_int(0, 5) == 0 ? 2 : 1;
+          const int eff_h = (k - 1) * g.dilation_h + 1, eff_w = (k - 1) * g.dilation_w + 1;
+          int pad_bottom, pad_right;
+          switch (shape) {
+            case 0:  // 1x1 or 2x2 input, padded to the window
+              g.in_h = g.in_w = rng.uniform_int(1, 2);
+              g.pad_top = rng.uniform_int(0, eff_h - 1);
+              g.pad_left = rng.uniform_int(0, eff_w - 1);
+              pad_bottom = std::max(0, eff_h - g.in_h - g.pad_top);
+              pad_right = std::max(0, eff_w - g.in_w - g.pad_left);
+              break;
+            case 1:  // "same" padding k / 2, odd small sizes
+              g.in_h = rng.uniform_int(1, 9);
+              g.in_w = 2 * rng.uniform_int(0, 6) + 1;
+              g.pad_top = pad_bottom = (eff_h - 1) / 2;
+              g.pad_left = pad_right = (eff_w - 1) / 2;
+              break;
+            case 2:  // no padding, rows a few pixels wide
+              g.in_h = eff_h + rng.uniform_int(0, 4);
+              g.in_w = eff_w + rng.uniform_int(0, 12);
+              g.pad_top = g.pad_left = pad_bottom = pad_right = 0;
+              break;
+            default:  // asymmetric pads 0..2, wider rows
+              g.pad_top = rng.uniform_int(0, std::min(2, eff_h - 1));
+              pad_bottom = rng.uniform_int(0, std::min(2, eff_h - 1));
+              g.pad_left = rng.uniform_int(0, std::min(2, eff_w - 1));
+              pad_right = rng.uniform_int(0, std::min(2, eff_w - 1));
+              g.in_h = std::max(rng.uniform_int(1, 8), eff_h - g.pad_top - pad_bottom);
+              g.in_w = std::max(rng.uniform_int(1, 40), eff_w - g.pad_left - pad_right);
+          }
+          g.out_h = (g.in_h + g.pad_top + pad_bottom - eff_h) / g.stride_h + 1;
+          g.out_w = (g.in_w + g.pad_left + pad_right - eff_w) / g.stride_w + 1;
+          ASSERT_GE(g.out_h, 1);
+          ASSERT_GE(g.out_w, 1);
+          CheckLayer(rng, g, pad_bottom, pad_right, GetParam(), pool2_.get(),
+                     "sweep " + std::to_string(layer++), rng.uniform_int(0, 2) == 0);
+          if (HasFatalFailure()) return;
+        }
+      }
+    }
   }
 }
 
@@ -210,7 +285,9 @@ TEST_P(Qs8DwConvTest, MobileNetShapesBitExact) {
 
 TEST_P(Qs8DwConvTest, KernelNamesSaySizeTileAndIsa) {
   const bool avx512 = IsaAtLeast(GetParam(), Isa::kAvx512Vnni);
-  const std::string isa = avx512 ? "-32c-avx512vnni" : "-16c-avx2";
+  // (AVX2: 8 channels at in_c 8; the 16-channel ring case is checked below.)
+  const std::string isa = avx512 ? "-32c-avx512vnni" : "-8c-avx2";
+  const std::string any_isa = avx512 ? "-32c-avx512vnni" : "-16c-avx2";
   struct Case {
     int kh, kw;
     const char* name;
@@ -228,7 +305,33 @@ TEST_P(Qs8DwConvTest, KernelNamesSaySizeTileAndIsa) {
     std::vector<float> s(8, 0.01f);
     Qs8DwConv dw;
     ASSERT_TRUE(dw.Init(GetParam(), g, 0, w.data(), nullptr, s.data(), {}));
-    EXPECT_EQ(std::string(dw.name()), std::string(k.name) + isa);
+    const bool any = std::string(k.name).find("any") != std::string::npos;
+    EXPECT_EQ(std::string(dw.name()), std::string(k.name) + (any ? any_isa : isa));
+  }
+  if (avx512) return;
+  // AVX2 block widths: 16 channels for the 3x3 ring and the 5x5 at stride 2,
+  // 8 for the 5x5 at stride 1 and the column-buffer kernel (stride 3).
+  struct Width {
+    int k, stride, c;
+    const char* name;
+  };
+  for (const Width& c : {Width{3, 1, 32, "qs8-dwconv-3x3-16c-avx2"},
+                         Width{3, 2, 16, "qs8-dwconv-3x3-16c-avx2"},
+                         Width{3, 3, 32, "qs8-dwconv-3x3-8c-avx2"},
+                         Width{5, 1, 32, "qs8-dwconv-5x5-8c-avx2"},
+                         Width{5, 2, 32, "qs8-dwconv-5x5-16c-avx2"},
+                         Width{5, 2, 12, "qs8-dwconv-5x5-8c-avx2"}}) {
+    Conv2DGeometry g;
+    g.in_h = g.in_w = 9;
+    g.in_c = g.out_c = g.groups = c.c;
+    g.kernel_h = g.kernel_w = c.k;
+    g.stride_h = g.stride_w = c.stride;
+    g.out_h = g.out_w = (9 - c.k) / c.stride + 1;
+    std::vector<int8_t> w(static_cast<size_t>(c.c * c.k * c.k), 1);
+    std::vector<float> s(static_cast<size_t>(c.c), 0.01f);
+    Qs8DwConv dw;
+    ASSERT_TRUE(dw.Init(GetParam(), g, 0, w.data(), nullptr, s.data(), {}));
+    EXPECT_EQ(std::string(dw.name()), c.name) << c.k << "x" << c.k << " s" << c.stride;
   }
 }
 
