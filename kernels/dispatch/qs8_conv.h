@@ -33,6 +33,12 @@ class Qs8Conv {
             const int8_t* weights, const int32_t* bias, const float* requant_scale,
             const QuantizedOutput& out);
 
+  // AVX2: layers with at most this many output rows (batch x pixels) get
+  // int8 packed weights (6x16c2w8), larger ones int16 (6x16c2); see Init.
+  static constexpr size_t kW8MaxRows = 1024;
+  // Overrides kW8MaxRows for the next Init (tests force either kernel).
+  void set_w8_max_rows(size_t rows) { w8_max_rows_ = rows; }
+
   // Scratch the caller provides to Run (the converted input; 0 on ARM).
   size_t scratch_bytes() const { return scratch_bytes_; }
   // Never allocates.
@@ -54,6 +60,7 @@ class Qs8Conv {
   int mr_ = 0, nr_ = 0, elem_ = 1;
   size_t kc_ = 0, ks_ = 0, opg_ = 0, m_ = 0, n_tiles_ = 0, m_tiles_ = 0;
   size_t tile_bytes_ = 0;
+  size_t w8_max_rows_ = kW8MaxRows;
   bool gemm_ = false;  // rows are contiguous pixels: no indirection buffer
   // Row mode (few input channels): the input pass writes rows padded to
   // padded_w_ pixels with the zero point; one indirection pointer per kernel

@@ -119,9 +119,10 @@ inline void Pixels(const __m256i* col, int sw, int dw, const __m256i* w, const C
     const __m256i b = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(q01, q23), k.perm);
     const __m128i lo = _mm256_castsi256_si128(b), hi = _mm256_extracti128_si256(b, 1);
     _mm_storel_epi64(reinterpret_cast<__m128i*>(out), lo);
-    _mm_storeh_pd(reinterpret_cast<double*>(out + c), _mm_castsi128_pd(lo));
+    // High halves through movq too (movhpd's double* store is UB when unaligned).
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + c), _mm_unpackhi_epi64(lo, lo));
     _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 2 * c), hi);
-    _mm_storeh_pd(reinterpret_cast<double*>(out + 3 * c), _mm_castsi128_pd(hi));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 3 * c), _mm_unpackhi_epi64(hi, hi));
   } else {
     const __m256i q = Requant(acc[0], k);
     const __m256i q16 = _mm256_adds_epi16(_mm256_packs_epi32(q, q), k.zp16);

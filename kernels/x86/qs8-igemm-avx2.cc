@@ -1,8 +1,9 @@
 // int8 indirect-GEMM microkernels, AVX2: operands widened to int16 (the
-// input pass sign-extends activations; weights are packed as int16), pairs
-// multiplied and summed with vpmaddwd into int32. Exact: no vpmaddubsw
-// saturation (GUIDE section 2). NR = 8 * NRV channels per tile, c2 blocks
-// (one ymm = 8 channels x 2 k). Contract: kernels/x86/qs8-igemm.h.
+// input pass sign-extends activations; weights are packed as int16, or as
+// int8 and sign-extended here: "w8"), pairs multiplied and summed with
+// vpmaddwd into int32. Exact: no vpmaddubsw saturation (GUIDE section 2).
+// NR = 8 * NRV channels per tile, c2 blocks (one ymm = 8 channels x 2 k).
+// Contract: kernels/x86/qs8-igemm.h.
 #include <immintrin.h>
 
 #include <cstring>
@@ -16,7 +17,8 @@ namespace {
 // height the driver built it for: a smaller MR serves the last, partial tile).
 // NRV of the tile's NRW packed 8-channel vectors are computed (NRW > NRV:
 // a last tile with nc <= 8 * NRV skips the rest).
-template <int MR, int NRV, int AS = MR, int NRW = NRV>
+// W: the packed weight type, int16_t or int8_t (widened here by vpmovsxbw).
+template <typename W, int MR, int NRV, int AS = MR, int NRW = NRV>
 inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_t kc, size_t ks,
                                                      const void* const* a, size_t a_offset,
                                                      const void* w, int8_t* c, size_t c_stride,
@@ -24,7 +26,7 @@ inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_
   constexpr size_t kNr = 8 * NRW;
   const int32_t* bias = static_cast<const int32_t*>(w);
   const float* scale = reinterpret_cast<const float*>(bias + kNr);
-  const int16_t* wp = reinterpret_cast<const int16_t*>(scale + kNr);
+  const W* wp = reinterpret_cast<const W*>(scale + kNr);
 
   __m256i acc[MR][NRV];
 #pragma GCC unroll 4
@@ -42,8 +44,14 @@ inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_
     for (size_t k = 0; k < kp; ++k) {
       __m256i wv[NRV];
 #pragma GCC unroll 4
-      for (int n = 0; n < NRV; ++n)
-        wv[n] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 16 * n));
+      for (int n = 0; n < NRV; ++n) {
+        if constexpr (sizeof(W) == 1) {
+          wv[n] = _mm256_cvtepi8_epi16(
+              _mm_loadu_si128(reinterpret_cast<const __m128i*>(wp + 16 * n)));
+        } else {
+          wv[n] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 16 * n));
+        }
+      }
       wp += 16 * NRW;
 #pragma GCC unroll 8
       for (int m = 0; m < MR; ++m) {
@@ -93,6 +101,32 @@ inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_
   }
 }
 
+template <typename W>
+inline __attribute__((always_inline)) void Igemm6x16(size_t mr, size_t nc, size_t kc, size_t ks,
+                                                     const void* const* a, size_t a_offset,
+                                                     const void* w, int8_t* c, size_t c_stride,
+                                                     const Qs8Requant& p) {
+  if (nc <= 8) {  // last tile of a layer with 8 (mod 16) channels: half the work
+    switch (mr) {
+      case 1: IgemmAvx2<W, 1, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+      case 2: IgemmAvx2<W, 2, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+      case 3: IgemmAvx2<W, 3, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+      case 4: IgemmAvx2<W, 4, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+      case 5: IgemmAvx2<W, 5, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+      default: IgemmAvx2<W, 6, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+    }
+    return;
+  }
+  switch (mr) {
+    case 1: IgemmAvx2<W, 1, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+    case 2: IgemmAvx2<W, 2, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+    case 3: IgemmAvx2<W, 3, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+    case 4: IgemmAvx2<W, 4, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+    case 5: IgemmAvx2<W, 5, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+    default: IgemmAvx2<W, 6, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
+  }
+}
+
 }  // namespace
 
 // 6x16: 12 accumulators + 2 weight vectors + 1 broadcast of the 16 ymm
@@ -101,25 +135,15 @@ inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_
 void qs8_igemm_6x16c2__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const void* const* a,
                             size_t a_offset, const void* w, int8_t* c, size_t c_stride,
                             const Qs8Requant& p) {
-  if (nc <= 8) {  // last tile of a layer with 8 (mod 16) channels: half the work
-    switch (mr) {
-      case 1: IgemmAvx2<1, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
-      case 2: IgemmAvx2<2, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
-      case 3: IgemmAvx2<3, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
-      case 4: IgemmAvx2<4, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
-      case 5: IgemmAvx2<5, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
-      default: IgemmAvx2<6, 1, 6, 2>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
-    }
-    return;
-  }
-  switch (mr) {
-    case 1: IgemmAvx2<1, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
-    case 2: IgemmAvx2<2, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
-    case 3: IgemmAvx2<3, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
-    case 4: IgemmAvx2<4, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
-    case 5: IgemmAvx2<5, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
-    default: IgemmAvx2<6, 2, 6>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p); break;
-  }
+  Igemm6x16<int16_t>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p);
+}
+
+// Same tile, int8 weights widened by vpmovsxbw (one extra shuffle uop per
+// weight vector): half the packed bytes to stream from memory.
+void qs8_igemm_6x16c2w8__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const void* const* a,
+                              size_t a_offset, const void* w, int8_t* c, size_t c_stride,
+                              const Qs8Requant& p) {
+  Igemm6x16<int8_t>(mr, nc, kc, ks, a, a_offset, w, c, c_stride, p);
 }
 
 }  // namespace qrun::kernels::x86

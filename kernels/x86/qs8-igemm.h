@@ -11,7 +11,8 @@
 //   *-avx512vnni: A is uint8 = int8 ^ 0x80 (vpdpbusd is u8 x s8); weights
 //                 int8 in c4 blocks; the 128 * sum(w) term is in the bias.
 //   *-avx2:       A is int16 (sign-extended int8), weights int16 in c2
-//                 blocks, products with vpmaddwd: exact, no saturation.
+//                 blocks (c2w8: int8, widened in the kernel), products
+//                 with vpmaddwd: exact, no saturation.
 // Rows are read in whole blocks (4 bytes / 2 int16) past kc: buffers carry
 // at least 4 bytes of slack and the padded weights are zero there.
 //
@@ -45,6 +46,10 @@ void qs8_igemm_8x16c4__avx512vnni(size_t, size_t, size_t, size_t, const void* co
 // kernels/x86/qs8-igemm-avx2.cc (tiles MRxNRc2, int16 operands)
 void qs8_igemm_6x16c2__avx2(size_t, size_t, size_t, size_t, const void* const*, size_t,
                             const void*, int8_t*, size_t, const Qs8Requant&);
+// Same tile, int8 weights (c2 blocks, elem_bytes 1) widened in the kernel:
+// half the weight bytes (the driver uses it for layers with few rows).
+void qs8_igemm_6x16c2w8__avx2(size_t, size_t, size_t, size_t, const void* const*, size_t,
+                              const void*, int8_t*, size_t, const Qs8Requant&);
 
 // kernels/x86/qs8-gemv-avx2.cc: one row (mr == 1), int16 activations but
 // int8 weights (c2 blocks, elem_bytes 1), widened in the kernel: halves the

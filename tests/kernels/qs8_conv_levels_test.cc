@@ -1,8 +1,9 @@
 // Optimized int8 Conv2D / FullyConnected (kernels/dispatch/qs8_conv.h and
 // the microkernels of the architecture: kernels/x86/, kernels/arm/; the file
 // name predates the ARM port) bit-exact against the reference kernels, for
-// every ISA level this CPU runs (levels it lacks are skipped) and for 1 and 2
-// threads, over randomized shapes: channels not multiples of the vector
+// every ISA level this CPU runs (levels it lacks are skipped; AVX2 twice:
+// igemm with int16 and with int8 packed weights) and for 1 and 2 threads,
+// over randomized shapes: channels not multiples of the vector
 // width, tiny and odd spatial sizes, stride/dilation/padding mixes, groups,
 // zero points at the extremes, per-channel scales, fused clamps. Inputs and
 // outputs end at a PROT_NONE guard page so tail over-reads/-writes fault.
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,21 +40,57 @@ struct ThreadPoolDeleter {
 };
 using ThreadPoolPtr = std::unique_ptr<std::remove_pointer_t<pthreadpool_t>, ThreadPoolDeleter>;
 
+// An ISA level and the AVX2 igemm weight width it forces (through
+// Qs8Conv::set_w8_max_rows; the default picks by layer size).
+enum class Weights { kDefault, kInt16, kInt8 };
+struct Level {
+  Isa isa;
+  Weights weights;
+};
+constexpr size_t kAlwaysW8 = std::numeric_limits<size_t>::max();
+
 #if defined(__x86_64__) || defined(_M_X64)
-constexpr Isa kLevels[] = {Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni};
+constexpr Level kLevels[] = {{Isa::kAvx2, Weights::kInt16}, {Isa::kAvx2, Weights::kInt8},
+                             {Isa::kAvxVnni, Weights::kDefault},
+                             {Isa::kAvx512Vnni, Weights::kDefault}};
 #else
-constexpr Isa kLevels[] = {Isa::kNeon, Isa::kNeonDot, Isa::kNeonI8mm};
+constexpr Level kLevels[] = {{Isa::kNeon, Weights::kDefault}, {Isa::kNeonDot, Weights::kDefault},
+                             {Isa::kNeonI8mm, Weights::kDefault}};
 #endif
 
-class Qs8ConvTest : public ::testing::TestWithParam<Isa> {
+size_t W8MaxRows(Weights w) {
+  return w == Weights::kInt16 ? 0 : w == Weights::kInt8 ? kAlwaysW8 : Qs8Conv::kW8MaxRows;
+}
+
+// The AVX2 tile a forced weight width must select ("" when nothing is forced
+// or the layer has one output row: the GEMV, always int8 weights).
+std::string ExpectedAvx2Tile(Weights w, const std::string& name) {
+  if (w == Weights::kDefault || name.find("/1x32c2w8-") != std::string::npos) return "";
+  return w == Weights::kInt8 ? "/6x16c2w8-" : "/6x16c2-";
+}
+
+class Qs8ConvTest : public ::testing::TestWithParam<Level> {
  protected:
   void SetUp() override {
-    if (!IsaBuilt(GetParam())) GTEST_SKIP() << IsaName(GetParam()) << ": not built for this architecture";
-    if (!IsaSupported(GetParam()))
-      GTEST_SKIP() << IsaName(GetParam()) << " not supported by this CPU (has: "
+    if (!IsaBuilt(isa())) GTEST_SKIP() << IsaName(isa()) << ": not built for this architecture";
+    if (!IsaSupported(isa()))
+      GTEST_SKIP() << IsaName(isa()) << " not supported by this CPU (has: "
                    << SupportedIsaList() << ")";
     pool2_.reset(pthreadpool_create(2));
     ASSERT_NE(pool2_, nullptr);
+  }
+  Isa isa() const { return GetParam().isa; }
+  size_t w8_max_rows() const { return W8MaxRows(GetParam().weights); }
+  // Init with this level's weight width; checks the tile it forces.
+  bool Init(Qs8Conv& conv, Qs8Conv::Kind kind, const Conv2DGeometry& g, int32_t in_zp,
+            const int8_t* weights, const int32_t* bias, const float* scale,
+            const QuantizedOutput& out) const {
+    conv.set_w8_max_rows(w8_max_rows());
+    if (!conv.Init(isa(), kind, g, in_zp, weights, bias, scale, out)) return false;
+    const std::string tile = ExpectedAvx2Tile(GetParam().weights, conv.name());
+    EXPECT_TRUE(tile.empty() || std::string(conv.name()).find(tile) != std::string::npos)
+        << conv.name() << " (want " << tile << ")";
+    return true;
   }
   ThreadPoolPtr pool2_;
 };
@@ -153,7 +191,7 @@ void RunAndCompare(Qs8Conv& conv, const std::vector<int8_t>& input, size_t out_e
 }
 
 TEST_P(Qs8ConvTest, Conv2DBitExactWithReference) {
-  Rng rng(0xC0417 + static_cast<int>(GetParam()));
+  Rng rng(0xC0417 + static_cast<int>(isa()));
   int tested = 0;
   for (int config = 0; config < 260; ++config) {
     const Conv2DGeometry g = RandomGeometry(rng, config);
@@ -166,7 +204,7 @@ TEST_P(Qs8ConvTest, Conv2DBitExactWithReference) {
     ref::conv2d_s8(g, input.data(), l.in_zp, l.weights.data(), l.has_bias ? l.bias.data() : nullptr,
                    l.scale.data(), l.out, want.data());
     Qs8Conv conv;
-    const bool ok = conv.Init(GetParam(), Qs8Conv::Kind::kConv2D, g, l.in_zp, l.weights.data(),
+    const bool ok = Init(conv, Qs8Conv::Kind::kConv2D, g, l.in_zp, l.weights.data(),
                               l.has_bias ? l.bias.data() : nullptr, l.scale.data(), l.out);
     ASSERT_TRUE(ok) << Describe(g);
     const std::string what = "config " + std::to_string(config) + " " + Describe(g) +
@@ -183,7 +221,7 @@ TEST_P(Qs8ConvTest, Conv2DBitExactWithReference) {
 }
 
 TEST_P(Qs8ConvTest, FullyConnectedBitExactWithReference) {
-  Rng rng(0xFC + static_cast<int>(GetParam()));
+  Rng rng(0xFC + static_cast<int>(isa()));
   for (int config = 0; config < 120; ++config) {
     ref::FullyConnectedGeometry fg;
     fg.batch = config % 3 == 0 ? 1 : rng.uniform_int(1, 9);
@@ -202,7 +240,7 @@ TEST_P(Qs8ConvTest, FullyConnectedBitExactWithReference) {
     g.in_c = fg.in_features;
     g.out_c = fg.out_features;
     Qs8Conv fc;
-    ASSERT_TRUE(fc.Init(GetParam(), Qs8Conv::Kind::kFullyConnected, g, l.in_zp, l.weights.data(),
+    ASSERT_TRUE(Init(fc, Qs8Conv::Kind::kFullyConnected, g, l.in_zp, l.weights.data(),
                         l.has_bias ? l.bias.data() : nullptr, l.scale.data(), l.out));
     RunAndCompare(fc, input, out_elems, want, pool2_.get(),
                   "fc config " + std::to_string(config) + " batch " + std::to_string(fg.batch) +
@@ -217,7 +255,7 @@ TEST_P(Qs8ConvTest, FullyConnectedBitExactWithReference) {
 // would overflow with -128, which must select the "smull" kernel), zero
 // points at the extremes, K lengths around the 16-byte blocks.
 TEST_P(Qs8ConvTest, ExtremeValuesBitExact) {
-  Rng rng(0xE7 + static_cast<int>(GetParam()));
+  Rng rng(0xE7 + static_cast<int>(isa()));
   for (int config = 0; config < 48; ++config) {
     Conv2DGeometry g;
     const int kc = std::array<int, 8>{1, 3, 15, 16, 17, 32, 33, 64}[config % 8];
@@ -247,11 +285,11 @@ TEST_P(Qs8ConvTest, ExtremeValuesBitExact) {
     ref::conv2d_s8(g, input.data(), l.in_zp, l.weights.data(), l.bias.data(), l.scale.data(),
                    l.out, want.data());
     Qs8Conv conv;
-    ASSERT_TRUE(conv.Init(GetParam(), Qs8Conv::Kind::kConv2D, g, l.in_zp, l.weights.data(),
+    ASSERT_TRUE(Init(conv, Qs8Conv::Kind::kConv2D, g, l.in_zp, l.weights.data(),
                           l.bias.data(), l.scale.data(), l.out))
         << Describe(g);
     const std::string name = conv.name();
-    if (GetParam() == Isa::kNeon) {
+    if (isa() == Isa::kNeon) {
       EXPECT_NE(name.find(with_m128 ? "-smull-" : "-mlal-"), std::string::npos) << name;
     }
     RunAndCompare(conv, input, out_elems, want, pool2_.get(),
@@ -264,7 +302,7 @@ TEST_P(Qs8ConvTest, ExtremeValuesBitExact) {
 // integers: the vector rounding (cvtps2dq, FCVTNS, the ARMv7 magic-number
 // add) must round them to even like the reference.
 TEST_P(Qs8ConvTest, HalfwayCasesRoundToEven) {
-  Rng rng(0x4A1F + static_cast<int>(GetParam()));
+  Rng rng(0x4A1F + static_cast<int>(isa()));
   for (int config = 0; config < 24; ++config) {
     Conv2DGeometry g;
     g.in_c = rng.uniform_int(1, 40);
@@ -287,7 +325,7 @@ TEST_P(Qs8ConvTest, HalfwayCasesRoundToEven) {
     ref::conv2d_s8(g, input.data(), l.in_zp, l.weights.data(), l.bias.data(), l.scale.data(),
                    l.out, want.data());
     Qs8Conv conv;
-    ASSERT_TRUE(conv.Init(GetParam(), Qs8Conv::Kind::kConv2D, g, l.in_zp, l.weights.data(),
+    ASSERT_TRUE(Init(conv, Qs8Conv::Kind::kConv2D, g, l.in_zp, l.weights.data(),
                           l.bias.data(), l.scale.data(), l.out));
     RunAndCompare(conv, input, out_elems, want, pool2_.get(),
                   "halfway config " + std::to_string(config) + " " + Describe(g));
@@ -296,8 +334,8 @@ TEST_P(Qs8ConvTest, HalfwayCasesRoundToEven) {
 }
 
 // Checks one conv layer against the reference (1 and 2 threads, twice);
-// returns the kernel name ("" after a failure).
-std::string CheckConv(Isa isa, const Conv2DGeometry& g, const Layer& l,
+// returns the kernel name ("" after a failure). w: the AVX2 weight width.
+std::string CheckConv(Isa isa, Weights w, const Conv2DGeometry& g, const Layer& l,
                       const std::vector<int8_t>& input, pthreadpool_t pool2,
                       const std::string& what) {
   const size_t out_elems = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
@@ -305,12 +343,16 @@ std::string CheckConv(Isa isa, const Conv2DGeometry& g, const Layer& l,
   ref::conv2d_s8(g, input.data(), l.in_zp, l.weights.data(), l.has_bias ? l.bias.data() : nullptr,
                  l.scale.data(), l.out, want.data());
   Qs8Conv conv;
+  conv.set_w8_max_rows(W8MaxRows(w));
   if (!conv.Init(isa, Qs8Conv::Kind::kConv2D, g, l.in_zp, l.weights.data(),
                  l.has_bias ? l.bias.data() : nullptr, l.scale.data(), l.out)) {
     ADD_FAILURE() << what << ": no optimized kernel";
     return "";
   }
   const std::string full = what + " kernel=" + conv.name();
+  const std::string tile = ExpectedAvx2Tile(w, conv.name());
+  EXPECT_TRUE(tile.empty() || full.find(tile) != std::string::npos)
+      << full << " (want " << tile << ")";
   RunAndCompare(conv, input, out_elems, want, pool2, full);
   if (::testing::Test::HasFatalFailure()) return "";
   RunAndCompare(conv, input, out_elems, want, pool2, full + " (second run)");
@@ -324,7 +366,7 @@ std::string CheckConv(Isa isa, const Conv2DGeometry& g, const Layer& l,
 // strides, asymmetric padding (up to kernel - 1 on each side), vertical
 // dilation (horizontal dilation keeps the per-tap path), 1..10 channels.
 TEST_P(Qs8ConvTest, FewInputChannelsBitExact) {
-  Rng rng(0x3C4A + static_cast<int>(GetParam()));
+  Rng rng(0x3C4A + static_cast<int>(isa()));
   int rows_seen = 0;
   for (int config = 0; config < 90; ++config) {
     Conv2DGeometry g;
@@ -351,17 +393,17 @@ TEST_P(Qs8ConvTest, FewInputChannelsBitExact) {
                                 static_cast<size_t>(g.out_c) * g.kernel_h * g.kernel_w * g.in_c);
     const std::vector<int8_t> input =
         rng.int8s(static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c);
-    const std::string name = CheckConv(GetParam(), g, l, input, pool2_.get(),
+    const std::string name = CheckConv(isa(), GetParam().weights, g, l, input, pool2_.get(),
                                        "few-channels config " + std::to_string(config) + " " +
                                            Describe(g) + " zp_in=" + std::to_string(l.in_zp));
     if (HasFailure()) return;
     const bool rows = name.find("-rows/") != std::string::npos;
-    if (GetParam() == Isa::kAvx2) {
+    if (isa() == Isa::kAvx2) {
       EXPECT_EQ(rows, g.in_c <= 8 && g.dilation_w == 1) << name << " " << Describe(g);
     }
     rows_seen += rows;
   }
-  if (GetParam() == Isa::kAvx2) {
+  if (isa() == Isa::kAvx2) {
     EXPECT_GE(rows_seen, 50);
   }
 }
@@ -369,7 +411,7 @@ TEST_P(Qs8ConvTest, FewInputChannelsBitExact) {
 // ResNet-18 conv1 (7x7 stride 2 pad 3, 3 -> 64) and MobileNet's first conv
 // (3x3 stride 2, 3 -> 32 / 16) on small images, saturated operands.
 TEST_P(Qs8ConvTest, FirstConvShapesBitExact) {
-  Rng rng(0xF125 + static_cast<int>(GetParam()));
+  Rng rng(0xF125 + static_cast<int>(isa()));
   struct Shape { int hw, k, out_c, pad_end; };
   for (const Shape s : {Shape{30, 7, 64, 3}, Shape{31, 7, 64, 2}, Shape{33, 3, 32, 1},
                         Shape{32, 3, 16, 0}, Shape{9, 3, 24, 1}}) {
@@ -390,7 +432,7 @@ TEST_P(Qs8ConvTest, FirstConvShapesBitExact) {
         l.in_zp = rng.coin() ? 127 : -128;
         for (float& sc : l.scale) sc *= 1e-3f;
       }
-      CheckConv(GetParam(), g, l, input, pool2_.get(),
+      CheckConv(isa(), GetParam().weights, g, l, input, pool2_.get(),
                 "first conv " + Describe(g) + (sat ? " saturated" : ""));
       if (HasFailure()) return;
     }
@@ -402,7 +444,7 @@ TEST_P(Qs8ConvTest, FirstConvShapesBitExact) {
 // AVX2 6x16 kernel runs a last tile with <= 8 channels at half width) and
 // K around the 2-element blocks.
 TEST_P(Qs8ConvTest, TileTailsBitExact) {
-  Rng rng(0x7A11 + static_cast<int>(GetParam()));
+  Rng rng(0x7A11 + static_cast<int>(isa()));
   const int out_cs[] = {1, 7, 8, 9, 15, 16, 17, 24, 31, 33, 40};
   const int kcs[] = {1, 2, 3, 15, 16, 17, 24, 33};
   int config = 0;
@@ -422,7 +464,7 @@ TEST_P(Qs8ConvTest, TileTailsBitExact) {
       const Layer l = RandomLayer(rng, g.out_c,
                                   static_cast<size_t>(g.out_c) * g.kernel_h * g.kernel_w * g.in_c);
       const std::vector<int8_t> input = rng.int8s(static_cast<size_t>(g.in_h) * g.in_w * g.in_c);
-      CheckConv(GetParam(), g, l, input, pool2_.get(),
+      CheckConv(isa(), GetParam().weights, g, l, input, pool2_.get(),
                 "tails config " + std::to_string(config) + " " + Describe(g));
       if (HasFailure()) return;
     }
@@ -433,7 +475,7 @@ TEST_P(Qs8ConvTest, TileTailsBitExact) {
 // kernel): feature counts around the blocks up to MobileNetV2's 1280 -> 1000,
 // saturated operands, and the packed weights take about one byte per weight.
 TEST_P(Qs8ConvTest, GemvBitExactAndCompact) {
-  Rng rng(0x6E3F + static_cast<int>(GetParam()));
+  Rng rng(0x6E3F + static_cast<int>(isa()));
   const int ins[] = {1, 2, 3, 5, 31, 64, 127, 511, 512, 1280};
   const int outs[] = {1, 8, 31, 32, 33, 100, 1000};
   for (int config = 0; config < 24; ++config) {
@@ -459,7 +501,7 @@ TEST_P(Qs8ConvTest, GemvBitExactAndCompact) {
     g.in_c = fg.in_features;
     g.out_c = fg.out_features;
     Qs8Conv fc;
-    ASSERT_TRUE(fc.Init(GetParam(), Qs8Conv::Kind::kFullyConnected, g, l.in_zp, l.weights.data(),
+    ASSERT_TRUE(Init(fc, Qs8Conv::Kind::kFullyConnected, g, l.in_zp, l.weights.data(),
                         l.has_bias ? l.bias.data() : nullptr, l.scale.data(), l.out));
     EXPECT_EQ(std::string(fc.name()).find("qs8-fc-gemv/"), 0u) << fc.name();
     RunAndCompare(fc, input, want.size(), want, pool2_.get(),
@@ -474,6 +516,70 @@ TEST_P(Qs8ConvTest, GemvBitExactAndCompact) {
   }
 }
 
+// Long K (3x3 over 255..512 channels, as in ResNet's last stages) with
+// saturated operands: weights -128 / 127 sign-extended by the int8-weight
+// AVX2 tile, activations -128 / 127, input zero points at both ends; every
+// row count of a tile and channel counts around the 8/16-channel tiles.
+TEST_P(Qs8ConvTest, LongKSaturatedBitExact) {
+  Rng rng(0x10E6 + static_cast<int>(isa()));
+  const int kcs[] = {255, 256, 512};
+  const int out_cs[] = {8, 17, 40};
+  for (int config = 0; config < 9; ++config) {
+    Conv2DGeometry g;
+    g.in_c = kcs[config % 3];
+    g.out_c = out_cs[(config / 3) % 3];
+    g.in_h = g.out_h = rng.uniform_int(1, 3);
+    g.in_w = g.out_w = rng.uniform_int(1, 7);
+    g.kernel_h = g.kernel_w = 3;
+    g.pad_top = g.pad_left = 1;
+    Layer l = RandomLayer(rng, g.out_c, static_cast<size_t>(g.out_c) * 9 * g.in_c);
+    std::vector<int8_t> input = rng.int8s(static_cast<size_t>(g.in_h) * g.in_w * g.in_c);
+    if (config % 3 != 2) {
+      for (int8_t& w : l.weights) w = static_cast<int8_t>(rng.coin() ? 127 : -128);
+      for (int8_t& x : input) x = static_cast<int8_t>(rng.coin() ? 127 : -128);
+      for (float& sc : l.scale) sc *= 1e-4f;
+    }
+    l.in_zp = config % 2 == 0 ? 127 : -128;
+    CheckConv(isa(), GetParam().weights, g, l, input, pool2_.get(),
+              "long-K config " + std::to_string(config) + " " + Describe(g));
+    if (HasFailure()) return;
+  }
+}
+
+// AVX2 default choice: int8 packed weights (about one byte per weight) up
+// to Qs8Conv::kW8MaxRows output rows, int16 (two bytes) above.
+TEST(Qs8ConvDispatch, Avx2WeightWidthByRows) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (!IsaSupported(Isa::kAvx2)) GTEST_SKIP() << "no AVX2";
+  const int side = 32;  // 32 x 32 = 1024 rows: the last with int8 weights
+  static_assert(Qs8Conv::kW8MaxRows == 1024, "side assumes the threshold");
+  for (int extra = 0; extra < 2; ++extra) {
+    Conv2DGeometry g;
+    g.in_h = g.out_h = side;
+    g.in_w = g.out_w = side + extra;
+    g.in_c = 256;
+    g.out_c = 256;
+    const double weights = 256.0 * 256.0;
+    std::vector<int8_t> w(256 * 256, -128);
+    std::vector<float> s(256, 0.01f);
+    Qs8Conv conv;
+    ASSERT_TRUE(
+        conv.Init(Isa::kAvx2, Qs8Conv::Kind::kConv2D, g, 0, w.data(), nullptr, s.data(), {}));
+    const std::string name = conv.name();
+    const double bytes = static_cast<double>(conv.persistent_bytes());
+    if (extra == 0) {
+      EXPECT_NE(name.find("/6x16c2w8-"), std::string::npos) << name;
+      EXPECT_LT(bytes, 1.15 * weights + 16 * 1024) << name;
+    } else {
+      EXPECT_NE(name.find("/6x16c2-"), std::string::npos) << name;
+      EXPECT_GT(bytes, 2.0 * weights) << name;
+    }
+  }
+#else
+  GTEST_SKIP() << "x86 only";
+#endif
+}
+
 // Depthwise (Qs8DwConv) is tested in x86_qs8_dwconv_test.cc.
 
 TEST_P(Qs8ConvTest, KernelNamesSayOpTileAndIsa) {
@@ -484,14 +590,14 @@ TEST_P(Qs8ConvTest, KernelNamesSayOpTileAndIsa) {
   std::vector<int8_t> w(8 * 40, 1);
   std::vector<float> s(40, 0.01f);
   Qs8Conv conv;
-  ASSERT_TRUE(conv.Init(GetParam(), Qs8Conv::Kind::kConv2D, g, 0, w.data(), nullptr, s.data(), {}));
+  ASSERT_TRUE(Init(conv, Qs8Conv::Kind::kConv2D, g, 0, w.data(), nullptr, s.data(), {}));
   const std::string name = conv.name();
   EXPECT_EQ(name.find("qs8-conv2d-1x1"), 0u) << name;
 #if defined(__x86_64__) || defined(_M_X64)
-  const Isa used = IsaAtLeast(GetParam(), Isa::kAvx512Vnni) ? Isa::kAvx512Vnni : Isa::kAvx2;
+  const Isa used = IsaAtLeast(isa(), Isa::kAvx512Vnni) ? Isa::kAvx512Vnni : Isa::kAvx2;
 #else
-  const Isa used = GetParam() == Isa::kNeonI8mm ? Isa::kNeonI8mm
-                   : IsaAtLeast(GetParam(), Isa::kNeonDot) ? Isa::kNeonDot : Isa::kNeon;
+  const Isa used = isa() == Isa::kNeonI8mm ? Isa::kNeonI8mm
+                   : IsaAtLeast(isa(), Isa::kNeonDot) ? Isa::kNeonDot : Isa::kNeon;
 #endif
   EXPECT_NE(name.find(std::string("-") + IsaName(used)), std::string::npos) << name;
 }
@@ -529,8 +635,11 @@ TEST(IsaDetection, NamesRoundTripAndReferenceAlwaysWorks) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, Qs8ConvTest, ::testing::ValuesIn(kLevels),
-                         [](const ::testing::TestParamInfo<Isa>& info) {
-                           return std::string(IsaName(info.param));
+                         [](const ::testing::TestParamInfo<Level>& info) {
+                           const Weights w = info.param.weights;
+                           return std::string(IsaName(info.param.isa)) +
+                                  (w == Weights::kInt16 ? "_int16w"
+                                   : w == Weights::kInt8 ? "_int8w" : "");
                          });
 
 }  // namespace
