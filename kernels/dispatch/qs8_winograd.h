@@ -1,6 +1,6 @@
 // int8 3x3 stride-1 convolution through integer Winograd F(2x2, 3x3)
 // (kernels/winograd_f2x3.h): 2.25x fewer multiplies than the direct igemm.
-// One parallel pass: each task takes a block of up to 16 tiles and a group of
+// One parallel pass: each task takes a block of up to 18 tiles and a group of
 // 16-channel tiles, transforms the block's input tiles into a per-thread
 // slot of scratch (so the int16 V data stays in L1/L2 instead of making a
 // round trip through memory), then runs the 16 Winograd-domain GEMMs, the
