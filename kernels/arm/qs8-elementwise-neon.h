@@ -8,31 +8,17 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/arm/qs8-requant-neon.h"
 #include "kernels/elementwise_params.h"
 
 namespace qrun::kernels::arm {
 
-// clamp(f, out_lo, out_hi), round half to even, + zero point: the tail of
-// requantize_float (kernels/requantize.h). Inputs are never NaN here.
+// The requantization of kernels/arm/qs8-requant-neon.h, from the element-wise
+// output parameters.
 struct NeonOut {
-  float32x4_t lo, hi;
-  int32x4_t zp;
-  explicit NeonOut(const Qs8OutParams& p)
-      : lo(vdupq_n_f32(p.out_lo)), hi(vdupq_n_f32(p.out_hi)), zp(vdupq_n_s32(p.zero_point)) {}
-  int32x4_t operator()(float32x4_t f) const {
-    f = vminq_f32(vmaxq_f32(f, lo), hi);
-#if defined(__aarch64__)
-    const int32x4_t q = vcvtnq_s32_f32(f);  // ties to even
-#else
-    // ARMv7: no FCVTNS; adding 1.5 * 2^23 rounds to nearest even (NEON's
-    // only rounding mode) and leaves the integer in the low mantissa bits,
-    // exact for the clamped |f| <= 255.
-    const float32x4_t magic = vdupq_n_f32(12582912.0f);
-    const int32x4_t q =
-        vsubq_s32(vreinterpretq_s32_f32(vaddq_f32(f, magic)), vreinterpretq_s32_f32(magic));
-#endif
-    return vaddq_s32(q, zp);
-  }
+  NeonRequant r;
+  explicit NeonOut(const Qs8OutParams& p) : r(Qs8Requant{p.out_lo, p.out_hi, p.zero_point}) {}
+  int32x4_t operator()(float32x4_t f) const { return RequantizeFloat4(f, r); }
 };
 
 // 16 int8 -> four int32x4 of x - zp.
@@ -49,8 +35,7 @@ inline Centered16 LoadCentered16(const int8_t* p, int16x8_t zp) {
 
 // Four int32x4 in [-128, 127] -> 16 bytes.
 inline int8x16_t Narrow16(int32x4_t a, int32x4_t b, int32x4_t c, int32x4_t d) {
-  return vcombine_s8(vqmovn_s16(vcombine_s16(vqmovn_s32(a), vqmovn_s32(b))),
-                     vqmovn_s16(vcombine_s16(vqmovn_s32(c), vqmovn_s32(d))));
+  return vcombine_s8(NarrowTo8(a, b), NarrowTo8(c, d));
 }
 
 // Runs body(const int8_t* a, const int8_t* b, int8_t* y) on 16-element

@@ -19,11 +19,10 @@ struct NeonRequant {
       : lo(vdupq_n_f32(p.out_lo)), hi(vdupq_n_f32(p.out_hi)), zp(vdupq_n_s32(p.zero_point)) {}
 };
 
-// float(acc) * scale (a plain multiply: -ffp-contract=off keeps it unfused),
-// clamp, round half to even, + zero point. Result lanes lie in [qmin, qmax].
-inline __attribute__((always_inline)) int32x4_t Requantize4(int32x4_t acc, float32x4_t scale,
-                                                            const NeonRequant& r) {
-  float32x4_t f = vmulq_f32(vcvtq_f32_s32(acc), scale);
+// clamp, round half to even, + zero point (kernels/requantize.h's
+// requantize_float; f is never NaN here). Result lanes lie in [qmin, qmax].
+inline __attribute__((always_inline)) int32x4_t RequantizeFloat4(float32x4_t f,
+                                                                 const NeonRequant& r) {
   f = vminq_f32(vmaxq_f32(f, r.lo), r.hi);
 #if defined(__aarch64__)
   const int32x4_t q = vcvtnq_s32_f32(f);  // FCVTNS: round to nearest, ties to even
@@ -36,6 +35,13 @@ inline __attribute__((always_inline)) int32x4_t Requantize4(int32x4_t acc, float
       vsubq_s32(vreinterpretq_s32_f32(vaddq_f32(f, magic)), vreinterpretq_s32_f32(magic));
 #endif
   return vaddq_s32(q, r.zp);
+}
+
+// float(acc) * scale (a plain multiply: -ffp-contract=off keeps it unfused),
+// then RequantizeFloat4.
+inline __attribute__((always_inline)) int32x4_t Requantize4(int32x4_t acc, float32x4_t scale,
+                                                            const NeonRequant& r) {
+  return RequantizeFloat4(vmulq_f32(vcvtq_f32_s32(acc), scale), r);
 }
 
 // Two int32x4 of values in [-128, 127] -> 8 bytes in order.
