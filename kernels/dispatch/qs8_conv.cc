@@ -22,6 +22,12 @@ namespace {
 constexpr size_t kSlack = 64;             // bytes readable past any row
 constexpr size_t kConvertChunk = 1 << 14;  // input elements per convert task
 constexpr size_t kRowModeMaxChannels = 8;  // input channels up to which taps go by rows
+// MACs per compute task: one mr x nr tile of a small-K layer (MobileNet's
+// 1x1 convs: K = 16..96) is ~100 ns, less than pthreadpool's per-item cost
+// plus the call; blocks of tiles amortise that and reuse the A rows from L1
+// across the block's column tiles.
+constexpr size_t kTaskMacs = size_t{1} << 17;
+constexpr size_t kTasksPerThread = 4;  // load balance on a shared machine
 
 #if QRUN_QS8_CONV_X86
 namespace arch = x86;
@@ -53,8 +59,8 @@ void ConvertTrampoline(void* ctx, size_t start, size_t count) {
 void ConvertRowTrampoline(void* ctx, size_t row) {
   static_cast<Qs8Conv*>(ctx)->ConvertRowTask(row);
 }
-void ComputeTrampoline(void* ctx, size_t i, size_t j) {
-  static_cast<Qs8Conv*>(ctx)->ComputeTask(i, j);
+void ComputeTrampoline(void* ctx, size_t i, size_t j, size_t ni, size_t nj) {
+  static_cast<Qs8Conv*>(ctx)->ComputeBlock(i, j, ni, nj);
 }
 
 }  // namespace
@@ -351,8 +357,34 @@ void Qs8Conv::Run(const int8_t* input, int8_t* output, void* scratch, pthreadpoo
     run_a_ = reinterpret_cast<const uint8_t*>(input);  // the kernels read int8 in place
   }
   if (!gemm_ && indirection_base_ != run_a_) BuildIndirection(run_a_);
-  pthreadpool_parallelize_2d(pool, ComputeTrampoline, this,
-                             static_cast<size_t>(g_.groups) * n_tiles_, m_tiles_, 0);
+  // Blocks of bi column tiles x bj row tiles, about kTaskMacs each, but at
+  // least kTasksPerThread blocks per thread when the layer has that many tiles.
+  const size_t ni = static_cast<size_t>(g_.groups) * n_tiles_;
+  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t tile_macs = static_cast<size_t>(mr_) * static_cast<size_t>(nr_) * kc_ * ks_;
+  size_t per_task = std::max<size_t>(1, kTaskMacs / std::max<size_t>(1, tile_macs));
+  if (threads > 1) {
+    per_task = std::min(per_task, std::max<size_t>(1, ni * m_tiles_ / (kTasksPerThread * threads)));
+  }
+  const size_t bi = std::min(ni, per_task);
+  const size_t bj = std::max<size_t>(1, per_task / bi);
+  if (threads <= 1) {  // same blocks and order as the pool's, without its per-block cost
+    for (size_t i = 0; i < ni; i += bi) {
+      for (size_t j = 0; j < m_tiles_; j += bj) {
+        ComputeBlock(i, j, std::min(bi, ni - i), std::min(bj, m_tiles_ - j));
+      }
+    }
+  } else {
+    pthreadpool_parallelize_2d_tile_2d(pool, ComputeTrampoline, this, ni, m_tiles_, bi, bj, 0);
+  }
+}
+
+void Qs8Conv::ComputeBlock(size_t i0, size_t j0, size_t ni, size_t nj) {
+  // Row tiles outer: the A rows of one row tile stay in L1 across the
+  // block's column tiles.
+  for (size_t j = j0; j < j0 + nj; ++j) {
+    for (size_t i = i0; i < i0 + ni; ++i) ComputeTask(i, j);
+  }
 }
 
 }  // namespace qrun::kernels
