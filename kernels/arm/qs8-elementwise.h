@@ -19,10 +19,24 @@ void qs8_vaddc__neon(size_t n, const int8_t* a, const int8_t* b, int8_t* y, cons
 void qs8_vmul__neon(size_t n, const int8_t* a, const int8_t* b, int8_t* y, const Qs8MulParams& p);
 void qs8_vmulc__neon(size_t n, const int8_t* a, const int8_t* b, int8_t* y, const Qs8MulParams& p);
 
-// kernels/arm/x8-lut-neon.cc (AArch64 only): y[i] = table[x[i] + 128].
-#if defined(__aarch64__)
+// kernels/arm/x8-lut-neon.cc: y[i] = table[x[i] + 128] (AArch64 TBL,
+// ARMv7 VTBL/VTBX).
 void x8_lut__neon(size_t n, const int8_t* x, int8_t* y, const uint8_t table[256]);
-#endif
+
+// kernels/arm/f32-qs8-convert-neon.cc: ONNX QuantizeLinear,
+// y = rq(x / scale) with NaN -> 0 before the clamp (kernels/requantize.h).
+void f32_qs8_convert__neon(size_t n, const float* x, int8_t* y, float scale, const Qs8OutParams& p);
+// kernels/arm/qs8-f32-convert-neon.cc: y = float(x - zero_point) * scale.
+// ARMv7: only for a scale that is 0, normal or infinite (NEON flushes
+// denormals and has no NaN payloads).
+void qs8_f32_convert__neon(size_t n, const int8_t* x, float* y, int32_t zero_point, float scale);
+
+// kernels/arm/x8-transpose-neon.cc: y[i * 3 + c] = x[c * plane_stride + i]
+// for i < n, c < 3 (an NCHW -> NHWC image with 3 channels).
+void x8_interleave3__neon(size_t n, const int8_t* x, size_t plane_stride, int8_t* y);
+// y[j * m + i] = x[i * n + j] for i < m, j0 <= j < j1 (columns [j0, j1) of
+// an m x n byte matrix, transposed).
+void x8_transpose__neon(size_t m, size_t n, size_t j0, size_t j1, const uint8_t* x, uint8_t* y);
 
 // kernels/arm/qs8-pool-neon.cc, one window of rows x cols cells of
 // `channels` values, cell (r, c) at x + r * row_stride + c * channels.

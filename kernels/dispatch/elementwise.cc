@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "kernels/dispatch/parallel.h"
 #include "kernels/requantize.h"
@@ -24,8 +25,7 @@ constexpr size_t kConvertTile = 16384;   // elements
 constexpr size_t kTransposeBlock = 256;  // columns (N) per transpose work item
 constexpr size_t kTransposeMinBlocks = 64;
 
-// Add / Mul row kernels of this architecture (the other element-wise ops
-// have x86 kernels only so far).
+// The kernels of this architecture and the level they need.
 #if QRUN_EW_X86
 constexpr Isa kBinaryIsa = Isa::kAvx2;
 constexpr auto kVadd = x86::qs8_vadd__avx2;
@@ -34,6 +34,12 @@ constexpr auto kVmul = x86::qs8_vmul__avx2;
 constexpr auto kVmulc = x86::qs8_vmulc__avx2;
 constexpr const char* kAddName = "qs8-vadd-avx2";
 constexpr const char* kMulName = "qs8-vmul-avx2";
+constexpr Isa kOtherIsa = Isa::kAvx2;  // lookup, conversions, transposes
+constexpr const char* kLutName = "x8-lut-avx2";
+constexpr const char* kQuantizeName = "f32-qs8-convert-avx2";
+constexpr const char* kDequantizeName = "qs8-f32-convert-avx2";
+constexpr const char* kInterleave3Name = "x8-interleave3-avx2";
+constexpr const char* kTranspose8Name = "x8-transpose-tiled";
 #elif QRUN_EW_ARM
 constexpr Isa kBinaryIsa = Isa::kNeon;
 constexpr auto kVadd = arm::qs8_vadd__neon;
@@ -42,6 +48,12 @@ constexpr auto kVmul = arm::qs8_vmul__neon;
 constexpr auto kVmulc = arm::qs8_vmulc__neon;
 constexpr const char* kAddName = "qs8-vadd-neon";
 constexpr const char* kMulName = "qs8-vmul-neon";
+constexpr Isa kOtherIsa = Isa::kNeon;
+constexpr const char* kLutName = "x8-lut-neon";
+constexpr const char* kQuantizeName = "f32-qs8-convert-neon";
+constexpr const char* kDequantizeName = "qs8-f32-convert-neon";
+constexpr const char* kInterleave3Name = "x8-interleave3-neon";
+constexpr const char* kTranspose8Name = "x8-transpose-neon";
 #endif
 
 Qs8OutParams OutParams(const QuantizedOutput& out) {
@@ -225,8 +237,8 @@ bool Qs8Lut::Init(Isa isa, const int8_t table[256], size_t n) {
   X8LutDiffTable(table, table_);
   n_ = n;
   return true;
-#elif QRUN_EW_ARM && defined(__aarch64__)
-  if (!IsaAtLeast(isa, Isa::kNeon)) return false;
+#elif QRUN_EW_ARM
+  if (!IsaAtLeast(isa, kOtherIsa)) return false;
   for (int i = 0; i < 256; ++i) table_[i] = static_cast<uint8_t>(table[i]);
   n_ = n;
   return true;
@@ -239,7 +251,7 @@ bool Qs8Lut::Init(Isa isa, const int8_t table[256], size_t n) {
 void Qs8Lut::Task(size_t start, size_t count) {
 #if QRUN_EW_X86
   x86::x8_lut__avx2(count, run_x_ + start, run_y_ + start, table_);
-#elif QRUN_EW_ARM && defined(__aarch64__)
+#elif QRUN_EW_ARM
   arm::x8_lut__neon(count, run_x_ + start, run_y_ + start, table_);
 #else
   (void)start; (void)count;
@@ -247,10 +259,10 @@ void Qs8Lut::Task(size_t start, size_t count) {
 }
 
 const char* Qs8Lut::name() const {
-#if QRUN_EW_X86
-  return "x8-lut-avx2";
+#if QRUN_EW_X86 || QRUN_EW_ARM
+  return kLutName;
 #else
-  return "x8-lut-neon";
+  return "";
 #endif
 }
 
@@ -263,8 +275,13 @@ void Qs8Lut::Run(const int8_t* x, int8_t* y, pthreadpool_t pool) {
 // ---- Quantize / Dequantize ----
 
 bool Qs8Convert::InitQuantize(Isa isa, float scale, int32_t zero_point, size_t n) {
-#if QRUN_EW_X86
-  if (!IsaAtLeast(isa, Isa::kAvx2)) return false;
+#if QRUN_EW_X86 || QRUN_EW_ARM
+  if (!IsaAtLeast(isa, kOtherIsa)) return false;
+#if QRUN_EW_ARM && !defined(__aarch64__)
+  // ARMv7 rounds with the magic number 1.5 * 2^23 (kernels/arm/qs8-requant-neon.h),
+  // exact for |clamped value| < 2^22, i.e. |zero_point| below ~2^22 - 128.
+  if (zero_point < -(1 << 21) || zero_point > (1 << 21)) return false;
+#endif
   quantize_ = true;
   scale_ = scale;
   zero_point_ = zero_point;
@@ -278,6 +295,13 @@ bool Qs8Convert::InitQuantize(Isa isa, float scale, int32_t zero_point, size_t n
 }
 
 bool Qs8Convert::InitDequantize(Isa isa, float scale, int32_t zero_point, size_t n) {
+#if QRUN_EW_ARM && !defined(__aarch64__)
+  // ARMv7 NEON flushes denormals (operands and results) to zero and returns
+  // the default NaN: only with a scale that is 0, normal or infinite does
+  // float(x - zp) * scale (|x - zp| >= 1 when not 0) match the VFP result.
+  if (std::isnan(scale) || (scale != 0.0f && std::fabs(scale) < std::numeric_limits<float>::min()))
+    return false;
+#endif
   if (!InitQuantize(isa, scale, zero_point, n)) return false;
   quantize_ = false;
   return true;
@@ -292,8 +316,24 @@ void Qs8Convert::Task(size_t start, size_t count) {
     x86::qs8_f32_convert__avx2(count, static_cast<const int8_t*>(run_x_) + start,
                                static_cast<float*>(run_y_) + start, zero_point_, scale_);
   }
+#elif QRUN_EW_ARM
+  if (quantize_) {
+    arm::f32_qs8_convert__neon(count, static_cast<const float*>(run_x_) + start,
+                               static_cast<int8_t*>(run_y_) + start, scale_, out_);
+  } else {
+    arm::qs8_f32_convert__neon(count, static_cast<const int8_t*>(run_x_) + start,
+                               static_cast<float*>(run_y_) + start, zero_point_, scale_);
+  }
 #else
   (void)start; (void)count;
+#endif
+}
+
+const char* Qs8Convert::name() const {
+#if QRUN_EW_X86 || QRUN_EW_ARM
+  return quantize_ ? kQuantizeName : kDequantizeName;
+#else
+  return "";
 #endif
 }
 
@@ -306,8 +346,8 @@ void Qs8Convert::Run(const void* x, void* y, pthreadpool_t pool) {
 // ---- Transpose ----
 
 bool X8Transpose::Init(Isa isa, const ref::TransposeGeometry& g, size_t elem_size) {
-#if QRUN_EW_X86
-  if (!IsaAtLeast(isa, Isa::kAvx2)) return false;
+#if QRUN_EW_X86 || QRUN_EW_ARM
+  if (!IsaAtLeast(isa, kOtherIsa)) return false;
   if (elem_size != 1 && elem_size != 2 && elem_size != 4) return false;
   if (g.rank < 1 || g.rank > kMaxRank) return false;
   for (int d = 0; d < g.rank; ++d)
@@ -351,8 +391,8 @@ bool X8Transpose::Init(Isa isa, const ref::TransposeGeometry& g, size_t elem_siz
   n_ = static_cast<size_t>(cols);
   blocks_ = (n_ + kTransposeBlock - 1) / kTransposeBlock;
   interleave3_ = elem_size == 1 && m_ == 3;
-  name_ = interleave3_ ? "x8-interleave3-avx2"
-                       : (elem_size == 1 ? "x8-transpose-tiled"
+  name_ = interleave3_ ? kInterleave3Name
+                       : (elem_size == 1 ? kTranspose8Name
                                          : (elem_size == 2 ? "x16-transpose-tiled" : "x32-transpose-tiled"));
   return true;
 #else
@@ -377,7 +417,7 @@ void TransposeBlock(const T* x, T* y, size_t m, size_t n, size_t j0, size_t j1) 
 }  // namespace
 
 void X8Transpose::Task(size_t start, size_t count) {
-#if QRUN_EW_X86
+#if QRUN_EW_X86 || QRUN_EW_ARM
   for (size_t t = start; t < start + count; ++t) {
     const size_t bi = t / blocks_;
     const size_t j0 = (t % blocks_) * kTransposeBlock;
@@ -385,11 +425,19 @@ void X8Transpose::Task(size_t start, size_t count) {
     const size_t plane = m_ * n_ * elem_size_;
     const auto* x = static_cast<const uint8_t*>(run_x_) + bi * plane;
     auto* y = static_cast<uint8_t*>(run_y_) + bi * plane;
+#if QRUN_EW_X86
     if (interleave3_) {
       x86::x8_interleave3__avx2(j1 - j0, reinterpret_cast<const int8_t*>(x) + j0, n_,
                                 reinterpret_cast<int8_t*>(y) + j0 * 3);
     } else if (elem_size_ == 1) {
       TransposeBlock(x, y, m_, n_, j0, j1);
+#else
+    if (interleave3_) {
+      arm::x8_interleave3__neon(j1 - j0, reinterpret_cast<const int8_t*>(x) + j0, n_,
+                                reinterpret_cast<int8_t*>(y) + j0 * 3);
+    } else if (elem_size_ == 1) {
+      arm::x8_transpose__neon(m_, n_, j0, j1, x, y);
+#endif
     } else if (elem_size_ == 2) {
       TransposeBlock(reinterpret_cast<const uint16_t*>(x), reinterpret_cast<uint16_t*>(y), m_, n_, j0, j1);
     } else {

@@ -74,7 +74,7 @@ class Qs8Convert {
   bool InitQuantize(Isa isa, float scale, int32_t zero_point, size_t n);
   bool InitDequantize(Isa isa, float scale, int32_t zero_point, size_t n);
   void Run(const void* x, void* y, pthreadpool_t pool);
-  const char* name() const { return quantize_ ? "f32-qs8-convert-avx2" : "qs8-f32-convert-avx2"; }
+  const char* name() const;
   void Task(size_t start, size_t count);
 
  private:
@@ -90,7 +90,8 @@ class Qs8Convert {
 // TRANSPOSE whose permutation, after dropping size-1 dims and merging dims
 // that stay neighbours, is a batch of 2-D transposes [B][M][N] -> [B][N][M]
 // (NCHW <-> NHWC and the like), for 1, 2 or 4 byte elements. 3-plane int8
-// images (the model input) use the pshufb interleave kernel.
+// images (the model input) use the interleave kernel (pshufb / NEON VST3);
+// other int8 transposes on ARM the NEON 8x8 tile kernel.
 class X8Transpose {
  public:
   bool Init(Isa isa, const ref::TransposeGeometry& g, size_t elem_size);

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -45,16 +46,21 @@ using PoolPtr = std::unique_ptr<std::remove_pointer_t<pthreadpool_t>, PoolDelete
 
 #if defined(__x86_64__) || defined(_M_X64)
 constexpr Isa kLevels[] = {Isa::kReference, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni};
-constexpr bool kAllKernels = true;  // lookup, conversions, transposes too
+constexpr const char* kIsaSuffix = "-avx2";
+constexpr const char* kTranspose8Name = "x8-transpose-tiled";  // scalar tiles
 #else
 constexpr Isa kLevels[] = {Isa::kReference, Isa::kNeon, Isa::kNeonDot, Isa::kNeonI8mm};
-constexpr bool kAllKernels = false;  // ARM: Add / Mul (and the lookup on AArch64) so far
+constexpr const char* kIsaSuffix = "-neon";
+constexpr const char* kTranspose8Name = "x8-transpose-neon";
 #endif
-#if defined(__x86_64__) || defined(_M_X64) || defined(__aarch64__)
-constexpr bool kLutKernel = true;
+#if defined(__arm__) && !defined(__aarch64__)
+constexpr bool kArmv7 = true;  // NEON flushes denormals, no NaN payloads
 #else
-constexpr bool kLutKernel = false;  // ARMv7: no 64-byte TBL
+constexpr bool kArmv7 = false;
 #endif
+
+// A kernel name of this architecture, e.g. Named("x8-lut") = "x8-lut-neon".
+std::string Named(const char* stem) { return std::string(stem) + kIsaSuffix; }
 
 class Qs8ElementwiseLevels : public ::testing::TestWithParam<Isa> {
  protected:
@@ -67,9 +73,9 @@ class Qs8ElementwiseLevels : public ::testing::TestWithParam<Isa> {
   }
   // Add / Mul kernels exist from AVX2 / NEON up; the reference level has none.
   bool expect_fast() const { return GetParam() != Isa::kReference; }
-  // The other kernels (lookup, conversions, transposes): x86 only so far.
-  bool expect_fast_other() const { return kAllKernels && expect_fast(); }
-  bool expect_fast_lut() const { return kLutKernel && expect_fast(); }
+  // The other kernels (lookup, conversions, transposes): the same levels.
+  bool expect_fast_other() const { return expect_fast(); }
+  bool expect_fast_lut() const { return expect_fast(); }
   // Threads to try: none (inline) and a 2-thread pool.
   std::vector<pthreadpool_t> pools() const { return {nullptr, pool2_.get()}; }
   PoolPtr pool2_;
@@ -272,6 +278,7 @@ TEST_P(Qs8ElementwiseLevels, LutBitExact) {
       continue;
     }
     ASSERT_TRUE(ok);
+    EXPECT_EQ(k.name(), Named("x8-lut"));
     GuardedBuffer gx(n), gy(n);
     const int8_t* px = Copy(gx, x);
     for (pthreadpool_t pool : pools()) {
@@ -311,6 +318,7 @@ TEST_P(Qs8ElementwiseLevels, QuantizeBitExact) {
       continue;
     }
     ASSERT_TRUE(ok);
+    EXPECT_EQ(k.name(), Named("f32-qs8-convert"));
     GuardedBuffer gx(n * sizeof(float)), gy(n);
     const float* px = Copy(gx, x);
     for (pthreadpool_t pool : pools()) {
@@ -336,6 +344,7 @@ TEST_P(Qs8ElementwiseLevels, DequantizeBitExact) {
       continue;
     }
     ASSERT_TRUE(ok);
+    EXPECT_EQ(k.name(), Named("qs8-f32-convert"));
     GuardedBuffer gx(n), gy(n * sizeof(float));
     const int8_t* px = Copy(gx, x);
     for (pthreadpool_t pool : pools()) {
@@ -387,7 +396,7 @@ TEST_P(Qs8ElementwiseLevels, TransposeBitExact) {
     }
     if (!ok) continue;  // not a batched 2-D transpose: the reference runs
     ++fast;
-    if (std::string(k.name()) == "x8-interleave3-avx2") ++interleave3;
+    if (k.name() == Named("x8-interleave3")) ++interleave3;
     GuardedBuffer gx(x.size()), gy(want.size());
     const uint8_t* px = Copy(gx, x);
     for (pthreadpool_t pool : pools()) {
@@ -401,6 +410,180 @@ TEST_P(Qs8ElementwiseLevels, TransposeBitExact) {
     EXPECT_GE(interleave3, 5);
   }
   std::printf("transpose: %d of %d configs on the fast path (%d 3-plane)\n", fast, configs, interleave3);
+}
+
+// ---- edge cases: every length 1..70 (vector tails), extreme scales and
+// zero points, exact ties, NaN / inf / huge / denormal inputs ----
+
+float Bits(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+std::vector<size_t> EdgeLengths() {
+  std::vector<size_t> n;
+  for (size_t i = 1; i <= 70; ++i) n.push_back(i);
+  for (size_t i : {127, 128, 129, 255, 256, 257, 1000, 1001}) n.push_back(i);
+  return n;
+}
+
+// Scales at the ends of float32: denormal, smallest normal, huge, infinite,
+// zero, negative, NaN (with a payload and a sign).
+std::vector<float> EdgeScales() {
+  const float inf = std::numeric_limits<float>::infinity();
+  return {1.0f, 0.5f, 0.25f, 3.0f, std::ldexp(1.0f, -20), 1e-7f, 1e4f, -0.75f,
+          std::numeric_limits<float>::min(), std::numeric_limits<float>::denorm_min(), 1e-40f,
+          std::numeric_limits<float>::max(), 3e38f, inf, -inf, 0.0f, -0.0f,
+          std::numeric_limits<float>::quiet_NaN(), Bits(0xFFC01234u)};
+}
+
+// Quantize inputs for one scale: exact ties of x / scale (k + 0.5 times a
+// power-of-two scale), neighbours of ties, the float extremes.
+std::vector<float> QuantizeInputs(Rng& rng, size_t n, float scale) {
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> x(n);
+  for (auto& v : x) {
+    const float tie = static_cast<float>(rng.uniform_int(-300, 300)) + 0.5f;
+    switch (rng.uniform_int(0, 11)) {
+      case 0: v = tie * scale; break;
+      case 1: v = tie; break;
+      case 2: v = std::nextafter(tie * scale, rng.coin() ? inf : -inf); break;
+      case 3: v = rng.coin() ? std::numeric_limits<float>::quiet_NaN() : Bits(0xFFC00001u); break;
+      case 4: v = rng.coin() ? inf : -inf; break;
+      case 5: v = rng.coin() ? std::numeric_limits<float>::max() : -std::numeric_limits<float>::max(); break;
+      case 6: v = rng.coin() ? std::numeric_limits<float>::denorm_min() : -1e-40f; break;
+      case 7: v = rng.coin() ? 0.0f : -0.0f; break;
+      case 8: v = rng.uniform_float(-1e30f, 1e30f); break;
+      default: v = rng.uniform_float(-300.0f, 300.0f) * scale;
+    }
+  }
+  return x;
+}
+
+TEST_P(Qs8ElementwiseLevels, QuantizeEdgeCases) {
+  if (!expect_fast_other()) GTEST_SKIP() << "no optimized kernel at this level";
+  Rng rng(0xE06E);
+  const int32_t zps[] = {-128, 127, 0, -1, 100000, -100000};
+  int checked = 0;
+  for (float scale : EdgeScales()) {
+    for (size_t n : EdgeLengths()) {
+      const int32_t zp = rng.coin() ? zps[rng.uniform_int(0, 5)] : Zp(rng);
+      const std::vector<float> x = QuantizeInputs(rng, n, scale);
+      std::vector<int8_t> want(n);
+      ref::quantize_f32_s8(n, x.data(), scale, zp, want.data());
+      Qs8Convert k;
+      ASSERT_TRUE(k.InitQuantize(GetParam(), scale, zp, n));
+      GuardedBuffer gx(n * sizeof(float)), gy(n);
+      k.Run(Copy(gx, x), gy.data<int8_t>(), nullptr);
+      ASSERT_EQ(0, std::memcmp(gy.data<int8_t>(), want.data(), n))
+          << "scale " << scale << " zp " << zp << " n=" << n;
+      ++checked;
+    }
+  }
+  // A zero point far outside int8: the clamp bounds are still exact floats.
+  // ARMv7's magic-number rounding needs them below 2^22: it keeps the reference.
+  for (int32_t zp : {1 << 22, -(1 << 22)}) {
+    const size_t n = 37;
+    const std::vector<float> x = QuantizeInputs(rng, n, 1.0f);
+    std::vector<int8_t> want(n);
+    ref::quantize_f32_s8(n, x.data(), 1.0f, zp, want.data());
+    Qs8Convert k;
+    const bool ok = k.InitQuantize(GetParam(), 1.0f, zp, n);
+    ASSERT_EQ(ok, !kArmv7);
+    if (!ok) continue;
+    GuardedBuffer gx(n * sizeof(float)), gy(n);
+    k.Run(Copy(gx, x), gy.data<int8_t>(), nullptr);
+    ASSERT_EQ(0, std::memcmp(gy.data<int8_t>(), want.data(), n)) << "zp " << zp;
+  }
+  std::printf("quantize edge cases: %d configs on %s\n", checked, IsaName(GetParam()));
+}
+
+TEST_P(Qs8ElementwiseLevels, DequantizeEdgeCases) {
+  if (!expect_fast_other()) GTEST_SKIP() << "no optimized kernel at this level";
+  Rng rng(0xDE06E);
+  const int32_t zps[] = {-128, 127, 0, -1, 100000, -100000};
+  int checked = 0, kept_reference = 0;
+  for (float scale : EdgeScales()) {
+    // ARMv7 NEON would flush a denormal scale and lose NaN payloads.
+    const bool armv7_unsafe = std::isnan(scale) ||
+                              (scale != 0.0f && std::fabs(scale) < std::numeric_limits<float>::min());
+    for (size_t n : EdgeLengths()) {
+      const int32_t zp = rng.coin() ? zps[rng.uniform_int(0, 5)] : Zp(rng);
+      std::vector<int8_t> x = rng.int8s(n);
+      if (n > 3) x[n / 2] = static_cast<int8_t>(zp >= -128 && zp <= 127 ? zp : 0);  // x - zp == 0
+      std::vector<float> want(n);
+      ref::dequantize_s8_f32(n, x.data(), scale, zp, want.data());
+      Qs8Convert k;
+      const bool ok = k.InitDequantize(GetParam(), scale, zp, n);
+      if (kArmv7 && armv7_unsafe) {
+        EXPECT_FALSE(ok) << "scale " << scale;
+        ++kept_reference;
+        continue;
+      }
+      ASSERT_TRUE(ok) << "scale " << scale;
+      GuardedBuffer gx(n), gy(n * sizeof(float));
+      k.Run(Copy(gx, x), gy.data<float>(), nullptr);
+      ASSERT_EQ(0, std::memcmp(gy.data<float>(), want.data(), n * sizeof(float)))
+          << "scale " << scale << " zp " << zp << " n=" << n;
+      ++checked;
+    }
+  }
+  std::printf("dequantize edge cases: %d configs on %s, %d left to the reference\n", checked,
+              IsaName(GetParam()), kept_reference);
+}
+
+// Every 2-D / batched int8 transpose shape up to 40 x 40 around the 8x8 tiles,
+// a few with more columns than one work item (256), and 3-plane images of
+// every width 1..100 (the interleave's 16- and 8-pixel steps and its tail).
+TEST_P(Qs8ElementwiseLevels, TransposeInt8Shapes) {
+  if (!expect_fast_other()) GTEST_SKIP() << "no optimized kernel at this level";
+  Rng rng(0x7a58);
+  std::vector<std::vector<int64_t>> shapes;  // [B,] M, N -> [B,] N, M
+  for (int64_t m = 2; m <= 40; ++m)
+    for (int64_t n : {2, 3, 7, 8, 9, 15, 16, 17, 24, 33, 40}) shapes.push_back({m, n});
+  for (int64_t m : {8, 9, 16, 23}) shapes.push_back({m, 700});
+  for (int64_t b : {2, 3}) shapes.push_back({b, 11, 27});
+  for (int64_t w = 1; w <= 100; ++w) shapes.push_back({3, w * (w % 3 == 0 ? 2 : 1)});
+  shapes.push_back({2, 3, 67});
+  int checked = 0;
+  for (const auto& s : shapes) {
+    const bool batched = s.size() == 3;
+    if (s[s.size() - 1] == 1) continue;  // a 1-column "image" is a copy, not a transpose
+    ref::TransposeGeometry g;
+    g.rank = static_cast<int>(s.size());
+    std::copy(s.begin(), s.end(), g.in_dims);
+    if (batched) {
+      const int perm[] = {0, 2, 1};
+      std::copy(perm, perm + 3, g.perm);
+    } else {
+      const int perm[] = {1, 0};
+      std::copy(perm, perm + 2, g.perm);
+    }
+    const size_t total = static_cast<size_t>(Elements(s));
+    std::vector<uint8_t> x(total);
+    for (auto& v : x) v = static_cast<uint8_t>(rng.uniform_int(0, 255));
+    std::vector<uint8_t> want(total);
+    ref::transpose(g, 1, x.data(), want.data());
+    X8Transpose k;
+    ASSERT_TRUE(k.Init(GetParam(), g, 1));
+    const int64_t m = s[s.size() - 2];
+    if (m == 3) {
+      EXPECT_EQ(k.name(), Named("x8-interleave3"));
+    } else {
+      EXPECT_STREQ(k.name(), kTranspose8Name);
+    }
+    GuardedBuffer gx(total), gy(total);
+    const uint8_t* px = Copy(gx, x);
+    for (pthreadpool_t pool : pools()) {
+      std::memset(gy.data<uint8_t>(), 0xA5, total);
+      k.Run(px, gy.data<uint8_t>(), pool);
+      ASSERT_EQ(0, std::memcmp(gy.data<uint8_t>(), want.data(), total))
+          << (batched ? "batched " : "") << s[s.size() - 2] << " x " << s[s.size() - 1];
+    }
+    ++checked;
+  }
+  std::printf("int8 transpose shapes: %d on %s\n", checked, IsaName(GetParam()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, Qs8ElementwiseLevels, ::testing::ValuesIn(kLevels),

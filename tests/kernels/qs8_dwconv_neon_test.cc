@@ -42,7 +42,8 @@ TEST(Qs8DwConvNeon, BitExactWithReference) {
   for (int trial = 0; trial < 150; ++trial) {
     Conv2DGeometry g;
     g.batch = rng.uniform_int(1, 2);
-    g.in_c = g.out_c = g.groups = trial < 20 ? 16 * rng.uniform_int(1, 3) : rng.uniform_int(1, 50);
+    // Up to 96+ channels: the 32-channel step (AArch64), a 16-channel step and a tail.
+    g.in_c = g.out_c = g.groups = trial < 20 ? 16 * rng.uniform_int(1, 6) : rng.uniform_int(1, 100);
     g.kernel_h = rng.uniform_int(1, 7);
     g.kernel_w = rng.coin() ? g.kernel_h : rng.uniform_int(1, 7);
     g.stride_h = rng.uniform_int(1, 3);
