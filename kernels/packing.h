@@ -10,8 +10,9 @@
 // x_offset is what the kernel's input encoding adds to every activation
 // (128 for the u8 VNNI encoding, 0 for int16 and for the ARM kernels, which
 // read int8). Layouts in use: x86 AVX2 nr16 kr2 int16 or int8 (igemm, "w8"
-// widened in the kernel) and nr32 kr2 int8 (one-row GEMV), AVX-512 VNNI
-// nr16-64 kr4; ARM NEON nr4/8 kr16, SDOT nr16 kr4, i8mm nr16 kr8. The bias term is computed
+// widened in the kernel) and nr32 kr2 int8 (one-row GEMV), AVX-VNNI nr16 and
+// nr32 (GEMV) kr4, AVX-512 VNNI nr16-64 kr4 (both VNNI: u8 input, x_offset
+// 128); ARM NEON nr4/8 kr16, SDOT nr16 kr4, i8mm nr16 kr8. The bias term is computed
 // modulo 2^32, like the kernels' int32 accumulation: the final accumulator
 // equals the reference's whenever that fits in int32 (checked at prepare).
 #pragma once

@@ -31,7 +31,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libflatbuffers-dev flatbuffers-compiler
   libcpuinfo-dev libpthreadpool-dev libxnnpack-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libsimde-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
 )
 

@@ -105,8 +105,17 @@ bool IsaSupported(Isa isa) {
     case Isa::kAvx2:
       return cpuinfo_has_x86_avx2();
     case Isa::kAvxVnni:
+#if defined(QRUN_EMULATED_AVXVNNI)
+      // Only in tests/emulated's test binary (kernels on an AVX2 emulation).
+      return cpuinfo_has_x86_avx2();
+#endif
       return cpuinfo_has_x86_avx2() && CpuidAvxVnni();
     case Isa::kAvx512Vnni:
+#if defined(QRUN_EMULATED_AVX512VNNI)
+      // Only in tests/emulated's test binary, whose AVX-512 kernels are
+      // compiled on SIMDe's portable intrinsics: they run on any AVX2 CPU.
+      return cpuinfo_has_x86_avx2();
+#endif
       return cpuinfo_has_x86_avx512f() && cpuinfo_has_x86_avx512bw() &&
              cpuinfo_has_x86_avx512vl() && cpuinfo_has_x86_avx512vnni();
     default:

@@ -48,6 +48,9 @@ struct UkernelInfo {
 void ConvertU8(size_t n, const int8_t* x, void* y) {
   x86::qs8_to_qu8__avx512vnni(n, x, static_cast<uint8_t*>(y));
 }
+void ConvertU8Avx2(size_t n, const int8_t* x, void* y) {
+  x86::qs8_to_qu8__avx2(n, x, static_cast<uint8_t*>(y));
+}
 void ConvertS16(size_t n, const int8_t* x, void* y) {
   x86::qs8_to_s16__avx2(n, x, static_cast<int16_t*>(y));
 }
@@ -90,6 +93,14 @@ bool Qs8Conv::Init(Isa isa, Kind kind, const Conv2DGeometry& g, int32_t input_ze
     x_offset = 128;
     convert_ = ConvertU8;
     isa_ = Isa::kAvx512Vnni;
+  } else if (IsaAtLeast(isa, Isa::kAvxVnni)) {
+    // VEX vpdpbusd on ymm (kernels/x86/qs8-igemm-avxvnni.cc): int8 weights in
+    // c4 blocks, u8 activations from the AVX2 input pass.
+    if (m_ == 1) u = {x86::qs8_gemv_1x32c4__avxvnni, 1, 32, 4, 1, "1x32c4"};
+    else u = {x86::qs8_igemm_6x16c4__avxvnni, 6, 16, 4, 1, "6x16c4"};
+    x_offset = 128;
+    convert_ = ConvertU8Avx2;
+    isa_ = Isa::kAvxVnni;
   } else if (IsaAtLeast(isa, Isa::kAvx2)) {
     // One row reads each weight once: int8 weights ("w8") halve the bytes of
     // that memory-bound GEMV. Otherwise 6x16 (kernels/x86/qs8-igemm-avx2.cc):

@@ -1,6 +1,6 @@
 // Helpers shared by the AVX2 kernels' requantization and stores. Include only
-// from *-avx2.cc files: everything here has internal linkage, so no AVX2 code
-// can be merged into a function that non-AVX2 code calls.
+// from *-avx2.cc / *-avxvnni.cc files: everything here has internal linkage,
+// so no AVX2 code can be merged into a function that non-AVX2 code calls.
 #pragma once
 
 #include <immintrin.h>
@@ -55,6 +55,30 @@ inline void store8_partial(int8_t* y, __m256i q, size_t n) {
   int8_t tmp[8];
   store8(tmp, q);
   std::memcpy(y, tmp, n);
+}
+
+// GEMM epilogue: two vectors of 8 int32 accumulators (channels 0..15 of
+// `out`) times their scales, clamped to [lo, hi] = [qmin - zp, qmax - zp],
+// rounded half to even, + zp16 (int16, exact after the clamp); stores the
+// first `left` (>= 1) of the 16 bytes.
+inline __attribute__((always_inline)) void requant_store16(int8_t* out, __m256i acc0, __m256i acc1,
+                                                           const float* scale, __m256 lo, __m256 hi,
+                                                           __m256i zp16, size_t left) {
+  __m256 f0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc0), _mm256_loadu_ps(scale));
+  __m256 f1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc1), _mm256_loadu_ps(scale + 8));
+  f0 = _mm256_min_ps(_mm256_max_ps(f0, lo), hi);
+  f1 = _mm256_min_ps(_mm256_max_ps(f1, lo), hi);
+  // packs works per 128-bit lane: a qword permute puts the channels in order.
+  __m256i q = _mm256_packs_epi32(_mm256_cvtps_epi32(f0), _mm256_cvtps_epi32(f1));
+  q = _mm256_add_epi16(_mm256_permute4x64_epi64(q, 0xD8), zp16);
+  const __m128i bytes = _mm_packs_epi16(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+  if (left >= 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), bytes);
+  } else {
+    alignas(16) int8_t tmp[16];
+    _mm_store_si128(reinterpret_cast<__m128i*>(tmp), bytes);
+    std::memcpy(out, tmp, left);
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "kernels/x86/qs8-avx2-common.h"
 #include "kernels/x86/qs8-igemm.h"
 
 namespace qrun::kernels::x86 {
@@ -76,27 +77,9 @@ inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_
 #pragma GCC unroll 2
     for (int n = 0; n < NRV; n += 2) {
       if (nc <= 8u * n) break;
-      __m256 f0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc[m][n]), _mm256_loadu_ps(scale + 8 * n));
       // (NRV 1: nc <= 8, the upper half is computed but not stored.)
-      const __m256i acc1 = acc[m][n + 1 < NRV ? n + 1 : n];
-      __m256 f1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc1), _mm256_loadu_ps(scale + 8 * n + 8));
-      f0 = _mm256_min_ps(_mm256_max_ps(f0, lo), hi);
-      f1 = _mm256_min_ps(_mm256_max_ps(f1, lo), hi);
-      // Two times 8 int32 in [qmin - zp, qmax - zp] -> 16 int16 in channel
-      // order (packs works per 128-bit lane: fix with a qword permute), + zp
-      // (exact in int16), -> 16 bytes.
-      __m256i q = _mm256_packs_epi32(_mm256_cvtps_epi32(f0), _mm256_cvtps_epi32(f1));
-      q = _mm256_add_epi16(_mm256_permute4x64_epi64(q, 0xD8), zp);
-      const __m128i bytes =
-          _mm_packs_epi16(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-      const size_t left = nc - 8u * n;
-      if (left >= 16) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 8 * n), bytes);
-      } else {
-        alignas(16) int8_t tmp[16];
-        _mm_store_si128(reinterpret_cast<__m128i*>(tmp), bytes);
-        std::memcpy(out + 8 * n, tmp, left);
-      }
+      requant_store16(out + 8 * n, acc[m][n], acc[m][n + 1 < NRV ? n + 1 : n], scale + 8 * n, lo,
+                      hi, zp, nc - 8u * n);
     }
   }
 }

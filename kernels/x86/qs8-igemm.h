@@ -8,7 +8,8 @@
 // kernels/packing.h: int32 bias[NR] | float scale[NR] | taps of weights.
 //
 // Operand encodings (prepared by the driver's input pass, kernels/dispatch):
-//   *-avx512vnni: A is uint8 = int8 ^ 0x80 (vpdpbusd is u8 x s8); weights
+//   *-avx512vnni, *-avxvnni:
+//                 A is uint8 = int8 ^ 0x80 (vpdpbusd is u8 x s8); weights
 //                 int8 in c4 blocks; the 128 * sum(w) term is in the bias.
 //   *-avx2:       A is int16 (sign-extended int8), weights int16 in c2
 //                 blocks (c2w8: int8, widened in the kernel), products
@@ -43,6 +44,13 @@ void qs8_igemm_4x32c4__avx512vnni(size_t, size_t, size_t, size_t, const void* co
 void qs8_igemm_8x16c4__avx512vnni(size_t, size_t, size_t, size_t, const void* const*, size_t,
                                   const void*, int8_t*, size_t, const Qs8Requant&);
 
+// kernels/x86/qs8-igemm-avxvnni.cc (VEX 256-bit vpdpbusd). 6x16c4: 12 ymm accumulators, a last tile with
+// nc <= 8 runs half width; 1x32c4: one row (mr == 1), batch-1 FC.
+void qs8_igemm_6x16c4__avxvnni(size_t, size_t, size_t, size_t, const void* const*, size_t,
+                               const void*, int8_t*, size_t, const Qs8Requant&);
+void qs8_gemv_1x32c4__avxvnni(size_t, size_t, size_t, size_t, const void* const*, size_t,
+                              const void*, int8_t*, size_t, const Qs8Requant&);
+
 // kernels/x86/qs8-igemm-avx2.cc (tiles MRxNRc2, int16 operands)
 void qs8_igemm_6x16c2__avx2(size_t, size_t, size_t, size_t, const void* const*, size_t,
                             const void*, int8_t*, size_t, const Qs8Requant&);
@@ -57,9 +65,10 @@ void qs8_igemm_6x16c2w8__avx2(size_t, size_t, size_t, size_t, const void* const*
 void qs8_gemv_1x32c2__avx2(size_t, size_t, size_t, size_t, const void* const*, size_t,
                            const void*, int8_t*, size_t, const Qs8Requant&);
 
-// Input passes (kernels/x86/qs8-convert-*.cc): n int8 -> uint8 (x ^ 0x80),
-// and n int8 -> int16.
+// Input passes (kernels/x86/qs8-convert-*.cc): n int8 -> uint8 (x ^ 0x80;
+// the AVX2 build serves the AVX-VNNI level), and n int8 -> int16.
 void qs8_to_qu8__avx512vnni(size_t n, const int8_t* x, uint8_t* y);
+void qs8_to_qu8__avx2(size_t n, const int8_t* x, uint8_t* y);
 void qs8_to_s16__avx2(size_t n, const int8_t* x, int16_t* y);
 
 }  // namespace qrun::kernels::x86

@@ -7,6 +7,8 @@
 // width, tiny and odd spatial sizes, stride/dilation/padding mixes, groups,
 // zero points at the extremes, per-channel scales, fused clamps. Inputs and
 // outputs end at a PROT_NONE guard page so tail over-reads/-writes fault.
+// (CPUs without a VNNI level skip it here; tests/emulated runs this file
+// again with the VNNI kernels compiled on exact AVX2 emulations.)
 #include <gtest/gtest.h>
 #include <pthreadpool.h>
 #include <sys/mman.h>
@@ -27,6 +29,7 @@
 #include "kernels/dispatch/qs8_dwconv.h"
 #include "kernels/reference/conv2d.h"
 #include "kernels/reference/fully_connected.h"
+#include "qs8_conv_test_util.h"
 
 namespace qrun::kernels {
 namespace {
@@ -34,11 +37,12 @@ namespace {
 using qrun::testing::Rng;
 
 using qrun::testing::GuardedBuffer;
-
-struct ThreadPoolDeleter {
-  void operator()(pthreadpool_t p) const { pthreadpool_destroy(p); }
-};
-using ThreadPoolPtr = std::unique_ptr<std::remove_pointer_t<pthreadpool_t>, ThreadPoolDeleter>;
+using conv_test::Describe;
+using conv_test::Layer;
+using conv_test::RandomGeometry;
+using conv_test::RandomLayer;
+using conv_test::RunAndCompare;
+using conv_test::ThreadPoolPtr;
 
 // An ISA level and the AVX2 igemm weight width it forces (through
 // Qs8Conv::set_w8_max_rows; the default picks by layer size).
@@ -94,101 +98,6 @@ class Qs8ConvTest : public ::testing::TestWithParam<Level> {
   }
   ThreadPoolPtr pool2_;
 };
-
-struct Layer {
-  std::vector<int8_t> weights;
-  std::vector<int32_t> bias;
-  bool has_bias = true;
-  std::vector<float> scale;
-  int32_t in_zp = 0;
-  QuantizedOutput out;
-};
-
-Layer RandomLayer(Rng& rng, int out_c, size_t weight_count) {
-  Layer l;
-  l.weights = rng.int8s(weight_count, rng.coin() ? -128 : -127, 127);
-  l.has_bias = rng.uniform_int(0, 4) != 0;
-  l.bias = rng.int32s(static_cast<size_t>(out_c), -40000, 40000);
-  const bool per_channel = rng.coin();
-  const float base = rng.scale(1e-4f, 3e-2f);
-  for (int c = 0; c < out_c; ++c) l.scale.push_back(per_channel ? rng.scale(1e-4f, 3e-2f) : base);
-  l.in_zp = qrun::testing::random_zero_point(rng);
-  l.out.zero_point = qrun::testing::random_zero_point(rng);
-  const auto clamp = qrun::testing::random_fused_clamp(rng, 0.05, l.out.zero_point);
-  l.out.qmin = clamp.qmin;
-  l.out.qmax = clamp.qmax;
-  return l;
-}
-
-std::string Describe(const Conv2DGeometry& g) {
-  char buf[256];
-  std::snprintf(buf, sizeof(buf),
-                "n%d %dx%dx%d -> %dx%dx%d k%dx%d s%dx%d d%dx%d p%d,%d g%d", g.batch, g.in_h,
-                g.in_w, g.in_c, g.out_h, g.out_w, g.out_c, g.kernel_h, g.kernel_w, g.stride_h,
-                g.stride_w, g.dilation_h, g.dilation_w, g.pad_top, g.pad_left, g.groups);
-  return buf;
-}
-
-Conv2DGeometry RandomGeometry(Rng& rng, int config) {
-  Conv2DGeometry g;
-  g.batch = rng.uniform_int(0, 5) == 0 ? 2 : 1;
-  const int shape = config % 4;  // 0: 1x1 GEMM, 1: 1x1 strided/padded, 2/3: KxK
-  g.groups = rng.uniform_int(0, 4) == 0 ? rng.uniform_int(2, 4) : 1;
-  const int kc = rng.uniform_int(0, 3) == 0 ? rng.uniform_int(1, 8) : rng.uniform_int(1, 70);
-  g.in_c = kc * g.groups;
-  if (g.groups > 1 && kc < 4) g.in_c = (kc + 4) * g.groups;
-  g.out_c = g.groups * (rng.uniform_int(0, 2) == 0 ? rng.uniform_int(1, 20) : rng.uniform_int(1, 80));
-  g.in_h = rng.uniform_int(1, 11);
-  g.in_w = rng.uniform_int(1, 11);
-  int pad_bottom = 0, pad_right = 0;
-  if (shape == 0) {
-    g.kernel_h = g.kernel_w = 1;
-  } else if (shape == 1) {
-    g.kernel_h = g.kernel_w = 1;
-    g.stride_h = rng.uniform_int(1, 3);
-    g.stride_w = rng.uniform_int(1, 3);
-    g.pad_top = rng.uniform_int(0, 1);
-    g.pad_left = rng.uniform_int(0, 1);
-  } else {
-    g.kernel_h = rng.uniform_int(1, 5);
-    g.kernel_w = rng.uniform_int(1, 5);
-    g.stride_h = rng.uniform_int(1, 3);
-    g.stride_w = rng.uniform_int(1, 3);
-    g.dilation_h = rng.uniform_int(0, 3) == 0 ? 2 : 1;
-    g.dilation_w = rng.uniform_int(0, 3) == 0 ? 2 : 1;
-    g.pad_top = rng.uniform_int(0, g.kernel_h - 1);
-    g.pad_left = rng.uniform_int(0, g.kernel_w - 1);
-    pad_bottom = rng.uniform_int(0, g.kernel_h - 1);
-    pad_right = rng.uniform_int(0, g.kernel_w - 1);
-  }
-  const int eff_h = (g.kernel_h - 1) * g.dilation_h + 1;
-  const int eff_w = (g.kernel_w - 1) * g.dilation_w + 1;
-  g.in_h = std::max(g.in_h, eff_h - g.pad_top - pad_bottom);
-  g.in_w = std::max(g.in_w, eff_w - g.pad_left - pad_right);
-  g.out_h = (g.in_h + g.pad_top + pad_bottom - eff_h) / g.stride_h + 1;
-  g.out_w = (g.in_w + g.pad_left + pad_right - eff_w) / g.stride_w + 1;
-  return g;
-}
-
-// Runs the optimized kernel with 1 and 2 threads and compares each with `want`.
-void RunAndCompare(Qs8Conv& conv, const std::vector<int8_t>& input, size_t out_elems,
-                   const std::vector<int8_t>& want, pthreadpool_t pool2, const std::string& what) {
-  GuardedBuffer in(input.size()), out(out_elems), scratch(conv.scratch_bytes());
-  ASSERT_TRUE(in.ok() && out.ok() && scratch.ok());
-  std::memcpy(in.data<int8_t>(), input.data(), input.size());
-  for (pthreadpool_t pool : {static_cast<pthreadpool_t>(nullptr), pool2}) {
-    std::memset(out.data<int8_t>(), 0x55, out_elems);
-    conv.Run(in.data<int8_t>(), out.data<int8_t>(), scratch.data<void>(), pool);
-    const bool same = std::memcmp(out.data<int8_t>(), want.data(), out_elems) == 0;
-    if (!same) {
-      size_t i = 0;
-      while (out.data<int8_t>()[i] == want[i]) ++i;
-      FAIL() << what << " threads=" << (pool ? 2 : 1) << " kernel=" << conv.name()
-             << ": first mismatch at " << i << " got " << int(out.data<int8_t>()[i]) << " want "
-             << int(want[i]);
-    }
-  }
-}
 
 TEST_P(Qs8ConvTest, Conv2DBitExactWithReference) {
   Rng rng(0xC0417 + static_cast<int>(isa()));
@@ -504,6 +413,9 @@ TEST_P(Qs8ConvTest, GemvBitExactAndCompact) {
     ASSERT_TRUE(Init(fc, Qs8Conv::Kind::kFullyConnected, g, l.in_zp, l.weights.data(),
                         l.has_bias ? l.bias.data() : nullptr, l.scale.data(), l.out));
     EXPECT_EQ(std::string(fc.name()).find("qs8-fc-gemv/"), 0u) << fc.name();
+    if (isa() == Isa::kAvxVnni) {
+      EXPECT_NE(std::string(fc.name()).find("/1x32c4-avxvnni"), std::string::npos) << fc.name();
+    }
     RunAndCompare(fc, input, want.size(), want, pool2_.get(),
                   "gemv config " + std::to_string(config) + " in " +
                       std::to_string(fg.in_features) + " out " + std::to_string(fg.out_features));
@@ -594,7 +506,13 @@ TEST_P(Qs8ConvTest, KernelNamesSayOpTileAndIsa) {
   const std::string name = conv.name();
   EXPECT_EQ(name.find("qs8-conv2d-1x1"), 0u) << name;
 #if defined(__x86_64__) || defined(_M_X64)
-  const Isa used = IsaAtLeast(isa(), Isa::kAvx512Vnni) ? Isa::kAvx512Vnni : Isa::kAvx2;
+  const Isa used = IsaAtLeast(isa(), Isa::kAvx512Vnni) ? Isa::kAvx512Vnni
+                   : IsaAtLeast(isa(), Isa::kAvxVnni)  ? Isa::kAvxVnni
+                                                       : Isa::kAvx2;
+  // The AVX-VNNI level runs its own VEX vpdpbusd tile (6x16c4).
+  if (used == Isa::kAvxVnni) {
+    EXPECT_NE(name.find("/6x16c4-avxvnni"), std::string::npos) << name;
+  }
 #else
   const Isa used = isa() == Isa::kNeonI8mm ? Isa::kNeonI8mm
                    : IsaAtLeast(isa(), Isa::kNeonDot) ? Isa::kNeonDot : Isa::kNeon;
