@@ -39,7 +39,6 @@ class Qs8Conv {
   // Overrides kW8MaxRows for the next Init (tests force either kernel).
   void set_w8_max_rows(size_t rows) { w8_max_rows_ = rows; }
 
-
   // Scratch the caller provides to Run (the converted input; 0 on ARM).
   size_t scratch_bytes() const { return scratch_bytes_; }
   // Never allocates.
