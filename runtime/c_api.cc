@@ -19,6 +19,11 @@ struct qrun_interpreter {
 
 namespace {
 
+// The C enums are read as int where a C caller may have stored any value.
+static_assert(sizeof(qrun_status) == sizeof(int) && sizeof(qrun_dtype) == sizeof(int) &&
+                  sizeof(qrun_backend) == sizeof(int),
+              "the C API's enums are int-sized");
+
 thread_local std::string g_last_error;
 
 qrun_status Report(const qrun::Status& s) {
@@ -65,8 +70,12 @@ const char* qrun_version(void) { return QRUN_VERSION_STRING; }
 
 const char* qrun_last_error(void) { return g_last_error.c_str(); }
 
+// C callers may pass any int as an enum; read it as int (a C++ enum value
+// outside its enumerators' range is undefined behaviour).
 const char* qrun_status_string(qrun_status status) {
-  switch (status) {
+  int code;
+  std::memcpy(&code, &status, sizeof code);
+  switch (code) {
     case QRUN_OK: return "ok";
     case QRUN_ERROR_INVALID_ARGUMENT: return "invalid argument";
     case QRUN_ERROR_IO: return "i/o error";
@@ -79,12 +88,14 @@ const char* qrun_status_string(qrun_status status) {
 }
 
 const char* qrun_dtype_name(qrun_dtype dtype) {
-  switch (dtype) {
+  int code;  // as in qrun_status_string
+  std::memcpy(&code, &dtype, sizeof code);
+  switch (code) {
     case QRUN_DTYPE_FLOAT32:
     case QRUN_DTYPE_INT8:
     case QRUN_DTYPE_UINT8:
     case QRUN_DTYPE_INT32:
-      return qrun::dtype_name(static_cast<qrun::DType>(dtype));
+      return qrun::dtype_name(static_cast<qrun::DType>(code));
   }
   return "unknown";
 }

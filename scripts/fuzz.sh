@@ -8,6 +8,10 @@
 # contract violation; the reproducer is left in build-fuzz/artifacts/
 # (replay it with: build-fuzz/fuzz/qrun_model_fuzzer FILE).
 #
+# Needs clang with its runtimes: scripts/setup-debian.sh --sanitizers.
+# FUZZ_BUILD_DIR=DIR uses an existing clang build configured with
+# -DQRUN_BUILD_FUZZERS=ON (CI reuses its ASan/UBSan build) instead.
+#
 # Usage: scripts/fuzz.sh [SECONDS]     (FUZZ_JOBS=N runs N fuzzer processes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,43 +21,46 @@ FUZZ_JOBS=${FUZZ_JOBS:-1}
 start=$(date +%s)
 stamp() { echo "== fuzz: $1 ($(( $(date +%s) - start )) s)"; }
 
-stamp "configure build-fuzz (clang, libFuzzer, ASan+UBSan)"
-cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DQRUN_BUILD_FUZZERS=ON -DQRUN_SANITIZE=address,undefined \
-  -DQRUN_BUILD_TESTS=OFF -DQRUN_BUILD_BENCH=OFF -DQRUN_BUILD_CONVERTER=OFF >/dev/null
+B=${FUZZ_BUILD_DIR:-build-fuzz}
+if [ -z "${FUZZ_BUILD_DIR:-}" ]; then
+  stamp "configure $B (clang, libFuzzer, ASan+UBSan)"
+  cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DQRUN_BUILD_FUZZERS=ON -DQRUN_SANITIZE=address,undefined \
+    -DQRUN_BUILD_TESTS=OFF -DQRUN_BUILD_BENCH=OFF -DQRUN_BUILD_CONVERTER=OFF >/dev/null
+fi
 stamp "build"
-cmake --build build-fuzz -j"$JOBS" --target qrun_model_fuzzer qrun_make_seed_corpus
-FUZZER=build-fuzz/fuzz/qrun_model_fuzzer
+cmake --build "$B" -j"$JOBS" --target qrun_model_fuzzer qrun_make_seed_corpus
+FUZZER="$B"/fuzz/qrun_model_fuzzer
 
 stamp "seed corpus"
-rm -rf build-fuzz/seeds build-fuzz/artifacts
-mkdir -p build-fuzz/seeds build-fuzz/corpus build-fuzz/artifacts
-build-fuzz/fuzz/qrun_make_seed_corpus build-fuzz/seeds
-cp examples/tiny_lines.qfb build-fuzz/seeds/
+rm -rf "$B"/seeds "$B"/artifacts
+mkdir -p "$B"/seeds "$B"/corpus "$B"/artifacts
+"$B"/fuzz/qrun_make_seed_corpus "$B"/seeds
+cp examples/tiny_lines.qfb "$B"/seeds/
 
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:allocator_may_return_null=1:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 if compgen -G "fuzz/regressions/*" >/dev/null; then
   stamp "replay fuzz/regressions/ ($(ls fuzz/regressions | wc -l) inputs)"
-  "$FUZZER" -runs=0 fuzz/regressions/* >build-fuzz/replay.log 2>&1 \
-    || { cat build-fuzz/replay.log; echo "fuzz: FAILED: a regression input crashes" >&2; exit 1; }
+  "$FUZZER" -runs=0 fuzz/regressions/* >"$B"/replay.log 2>&1 \
+    || { cat "$B"/replay.log; echo "fuzz: FAILED: a regression input crashes" >&2; exit 1; }
 fi
 
 stamp "fuzz for ${SECONDS_TO_RUN} s"
-# build-fuzz/corpus keeps what earlier runs found; the seeds are read too.
+# The corpus directory keeps what earlier runs found; the seeds are read too.
 # -max_len: the seeds are 0.5-4 KB; room to grow without slow giant inputs.
 jobs=()
 [ "$FUZZ_JOBS" -gt 1 ] && jobs=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS")
 status=0
-"$FUZZER" build-fuzz/corpus build-fuzz/seeds \
+"$FUZZER" "$B"/corpus "$B"/seeds \
   -max_total_time="$SECONDS_TO_RUN" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
-  -dict=fuzz/qfb.dict -artifact_prefix=build-fuzz/artifacts/ -print_final_stats=1 \
-  "${jobs[@]}" >build-fuzz/fuzz.log 2>&1 || status=$?
-grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|RELOAD)' build-fuzz/fuzz.log | tail -n 60 || true
-if [ "$status" -ne 0 ] || compgen -G "build-fuzz/artifacts/*" >/dev/null; then
+  -dict=fuzz/qfb.dict -artifact_prefix="$B"/artifacts/ -print_final_stats=1 \
+  "${jobs[@]}" >"$B"/fuzz.log 2>&1 || status=$?
+grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|RELOAD)' "$B"/fuzz.log | tail -n 60 || true
+if [ "$status" -ne 0 ] || compgen -G "$B/artifacts/*" >/dev/null; then
   echo "fuzz: FAILED (exit $status); reproducers:" >&2
-  ls -l build-fuzz/artifacts/ >&2
+  ls -l "$B"/artifacts/ >&2
   exit 1
 fi
-stamp "done: no findings in ${SECONDS_TO_RUN} s ($(ls build-fuzz/corpus | wc -l) corpus inputs)"
+stamp "done: no findings in ${SECONDS_TO_RUN} s ($(ls "$B"/corpus | wc -l) corpus inputs)"

@@ -2,6 +2,9 @@
 # Installs every Debian 12 package qrun needs to build and test. Idempotent.
 # Usage: scripts/setup-debian.sh            (build + tests, x86-64 host)
 #        scripts/setup-debian.sh --arm      (also: ARM cross-compilation, see below)
+#        scripts/setup-debian.sh --sanitizers   (also: clang and its sanitizer and
+#                                            libFuzzer runtimes, for the CI's
+#                                            ASan/UBSan build and scripts/fuzz.sh)
 #
 # --arm adds the arm64 and armhf dpkg architectures and installs the cross
 # compilers (g++-aarch64-linux-gnu, g++-arm-linux-gnueabihf), qemu-user and the
@@ -15,9 +18,11 @@
 set -euo pipefail
 
 ARM=0
+SANITIZERS=0
 for arg in "$@"; do
   case "$arg" in
     --arm) ARM=1 ;;
+    --sanitizers) SANITIZERS=1 ;;
     -h|--help) sed -n '2,/^set -/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup-debian: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
@@ -42,6 +47,11 @@ ARM_MULTIARCH=(libflatbuffers-dev libgtest-dev libbenchmark-dev libcpuinfo0)
 # Not co-installable: unpacked into the sysroot overlay instead (libcpuinfo0
 # too: the -dev symlink libcpuinfo.so is relative to the overlay).
 ARM_OVERLAY=(libcpuinfo0 libcpuinfo-dev libpthreadpool0 libpthreadpool-dev libxnnpack0 libxnnpack-dev)
+
+# libclang-rt-14-dev is only a Recommends of clang-14 (not installed here).
+if [ "$SANITIZERS" = 1 ]; then
+  PACKAGES+=(clang libclang-rt-14-dev)
+fi
 
 if [ "$ARM" = 1 ]; then
   PACKAGES+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user)

@@ -42,7 +42,7 @@ class Qs8DwConv {
   std::vector<int16_t> weights_, col_weights_;
   size_t col_align_ = 0;  // col_weights_ data starts this many elements in
   std::vector<int8_t> weights8_;  // ARM: [taps][in_c rounded up to 16]
-  bool pair_taps_ = false;        // ARM: no -128 weight (SMLAL pairs exact)
+  [[maybe_unused]] bool pair_taps_ = false;  // ARM: no -128 weight (SMLAL pairs exact)
   std::vector<int32_t> bias_;
   std::vector<float> scale_;
   std::vector<int8_t> zero_buf_;

@@ -1,12 +1,11 @@
 // Interpreter: results equal direct reference-kernel calls, the arena never
-// overlaps two live tensors, options are checked, models are shareable.
+// overlaps two live tensors, options are checked (thread tests: tests/threads/).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "kernels/reference/conv2d.h"
@@ -149,48 +148,6 @@ TEST(Interpreter, RejectsBadOptions) {
   o.num_threads = 1;
   o.backend = 42;
   EXPECT_EQ(Interpreter::Create(l.model, o, &it).code(), QRUN_ERROR_INVALID_ARGUMENT);
-}
-
-TEST(Interpreter, ThreadCountDoesNotChangeResults) {
-  Loaded l = Load(testmodels::SmallConvNet());
-  InterpreterOptions two;
-  two.num_threads = 2;
-  auto a = MakeInterpreter(l.model);
-  auto b = MakeInterpreter(l.model, two);
-  ASSERT_TRUE(a && b);
-  FillInput(*a, 5);
-  FillInput(*b, 5);
-  ASSERT_TRUE(a->Invoke().ok());
-  ASSERT_TRUE(b->Invoke().ok());
-  const size_t n = l.model->tensor(l.model->outputs()[0]).bytes;
-  EXPECT_EQ(0, std::memcmp(a->output_data(0), b->output_data(0), n));
-}
-
-TEST(Interpreter, OneModelSharedByInterpretersOnSeveralThreads) {
-  Loaded l = Load(testmodels::SmallConvNet());
-  auto ref = MakeInterpreter(l.model);
-  FillInput(*ref, 9);
-  ASSERT_TRUE(ref->Invoke().ok());
-  const size_t n = l.model->tensor(l.model->outputs()[0]).bytes;
-  std::vector<int8_t> want(static_cast<int8_t*>(ref->output_data(0)),
-                           static_cast<int8_t*>(ref->output_data(0)) + n);
-  std::vector<std::thread> threads;
-  std::vector<int> ok(4, 0);
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      std::unique_ptr<Interpreter> it;
-      if (!Interpreter::Create(l.model, {}, &it).ok()) return;
-      FillInput(*it, 9);
-      bool same = true;
-      for (int rep = 0; rep < 20; ++rep) {
-        if (!it->Invoke().ok()) same = false;
-        same = same && std::memcmp(it->output_data(0), want.data(), n) == 0;
-      }
-      ok[static_cast<size_t>(t)] = same ? 1 : 0;
-    });
-  }
-  for (auto& th : threads) th.join();
-  for (int t = 0; t < 4; ++t) EXPECT_EQ(ok[static_cast<size_t>(t)], 1) << "thread " << t;
 }
 
 TEST(Interpreter, ProfileCountsMacsAndTimes) {

@@ -1,11 +1,10 @@
 // The XNNPACK backend in the interpreter: per-op backend assignment with
-// native fallback, the backend in profiles (C++ and C API), threads, and
-// concurrent interpreters (one-time, thread-safe XNNPACK initialization).
+// native fallback, the backend in profiles (C++ and C API). Threads and
+// concurrent interpreters: tests/threads/.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "kernel_test_util.h"
@@ -77,47 +76,6 @@ TEST(XnnpackBackend, AssignsOpsAndFallsBack) {
   }
   // Same result as the reference backend (float probabilities).
   EXPECT_TRUE(CompareBackends("mixed net", MixedNet(), {x}, 1, 1e-6f));
-}
-
-TEST(XnnpackBackend, ThreadsGiveTheSameResult) {
-  QRUN_SKIP_WITHOUT_XNNPACK();
-  Loaded r = Load(MixedNet());
-  ASSERT_TRUE(r.status.ok());
-  Rng rng(8);
-  for (int run = 0; run < 3; ++run) {
-    std::vector<uint8_t> x = Bytes(rng.int8s(256));
-    Outcome one = RunModel(r, QRUN_BACKEND_XNNPACK, {x}, 1);
-    for (int threads : {2, 3, 4}) {
-      Outcome many = RunModel(r, QRUN_BACKEND_XNNPACK, {x}, threads);
-      EXPECT_EQ(one.output, many.output) << threads << " threads";
-    }
-  }
-}
-
-TEST(XnnpackBackend, ConcurrentInterpreters) {
-  QRUN_SKIP_WITHOUT_XNNPACK();
-  Loaded r = Load(MixedNet());
-  ASSERT_TRUE(r.status.ok());
-  std::vector<uint8_t> x = Bytes(Rng(9).int8s(256));
-  const Outcome want = RunModel(r, QRUN_BACKEND_XNNPACK, {x});
-  std::vector<std::vector<uint8_t>> got(4);
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < got.size(); ++t) {
-    threads.emplace_back([&, t] {
-      InterpreterOptions o;
-      o.backend = QRUN_BACKEND_XNNPACK;
-      std::unique_ptr<Interpreter> it;
-      if (!Interpreter::Create(r.model, o, &it).ok()) return;
-      std::memcpy(it->input_data(0), x.data(), x.size());
-      for (int i = 0; i < 20; ++i) {
-        if (!it->Invoke().ok()) return;
-      }
-      const auto* p = static_cast<const uint8_t*>(it->output_data(0));
-      got[t].assign(p, p + want.output.size());
-    });
-  }
-  for (auto& th : threads) th.join();
-  for (const auto& g : got) EXPECT_EQ(g, want.output);
 }
 
 TEST(XnnpackBackend, CApiProfileNamesTheBackend) {
