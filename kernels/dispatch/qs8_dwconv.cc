@@ -179,22 +179,43 @@ bool Qs8DwConv::Init(Isa isa, const Conv2DGeometry& g, int32_t input_zero_point,
   if (taps < 1 || taps > static_cast<size_t>(arm::kQs8DwMaxTaps)) return false;
   g_ = g;
   const size_t c = static_cast<size_t>(g.in_c), c16 = RoundUpTo(c, 16);
-  // [taps][c16] int8 from OHWI with I = 1 (weights[ch * taps + tap]).
-  weights8_.assign(taps * c16, 0);
+  const size_t pairs = (taps + 1) / 2;
+  // OHWI with I = 1 (weights[ch * taps + tap]); channels past in_c weigh 0.
+  auto w = [&](size_t ch, size_t t) -> int8_t {
+    return ch < c ? weights[ch * taps + t] : int8_t{0};
+  };
+  // Tap pairs interleaved per channel, even then odd channels of each block;
+  // the last tap of an odd count alone, in the bytes where the kernel's
+  // input (not interleaved for it) holds that channel, zeros elsewhere
+  // (arm::Qs8DwParams::weights).
+  weights8_.assign(pairs * c16 * 2, 0);
+  for (size_t p = 0; p < pairs; ++p) {
+    const bool single = 2 * p + 1 == taps;
+    for (size_t b = 0; b < c16; b += 16) {
+      for (size_t j = 0; j < 32; ++j) {
+        const size_t ch = b + 2 * (j % 16 / 2) + j / 16;
+        if (single && j % 2 != j / 16) continue;
+        weights8_[(p * c16 + b) * 2 + j] = w(ch, single ? 2 * p : 2 * p + j % 2);
+      }
+    }
+  }
   bias_.assign(c16, 0);
   scale_.assign(c16, 0.0f);
-  for (size_t ch = 0; ch < c; ++ch) {
-    uint32_t sum = 0;
-    for (size_t t = 0; t < taps; ++t) {
-      weights8_[t * c16 + ch] = weights[ch * taps + t];
-      sum += static_cast<uint32_t>(static_cast<int32_t>(weights[ch * taps + t]));
+  for (size_t b = 0; b < c16; b += 16) {
+    for (size_t j = 0; j < 16; ++j) {
+      const size_t ch = b + arm::Qs8DwLaneChannel(j);
+      if (ch >= c) continue;
+      uint32_t sum = 0;
+      for (size_t t = 0; t < taps; ++t) {
+        sum += static_cast<uint32_t>(static_cast<int32_t>(w(ch, t)));
+      }
+      // b - zp * sum(w), modulo 2^32 like the int32 accumulator.
+      const uint32_t bc = bias ? static_cast<uint32_t>(bias[ch]) : 0u;
+      bias_[b + j] = static_cast<int32_t>(bc - static_cast<uint32_t>(input_zero_point) * sum);
+      scale_[b + j] = requant_scale[ch];
     }
-    // b - zp * sum(w), modulo 2^32 like the int32 accumulator.
-    const uint32_t b = bias ? static_cast<uint32_t>(bias[ch]) : 0u;
-    bias_[ch] = static_cast<int32_t>(b - static_cast<uint32_t>(input_zero_point) * sum);
-    scale_[ch] = requant_scale[ch];
   }
-  // SMLAL adds two int8 products in int16: exact unless a weight is -128.
+  // SMLAL adds a second tap pair in int16: exact unless a weight is -128.
   pair_taps_ = std::find(weights, weights + taps * c, int8_t{-128}) == weights + taps * c;
   zero_buf_.assign(c16 + 16, static_cast<int8_t>(input_zero_point));
   out_lo_ = static_cast<float>(out.qmin - out.zero_point);

@@ -41,8 +41,8 @@ class Qs8DwConv {
   int32_t out_zp_ = 0;
   std::vector<int16_t> weights_, col_weights_;
   size_t col_align_ = 0;  // col_weights_ data starts this many elements in
-  std::vector<int8_t> weights8_;  // ARM: [taps][in_c rounded up to 16]
-  [[maybe_unused]] bool pair_taps_ = false;  // ARM: no -128 weight (SMLAL pairs exact)
+  std::vector<int8_t> weights8_;  // ARM: tap pairs interleaved (arm::Qs8DwParams)
+  [[maybe_unused]] bool pair_taps_ = false;  // ARM: no -128 weight (SMLAL of tap pairs exact)
   std::vector<int32_t> bias_;
   std::vector<float> scale_;
   std::vector<int8_t> zero_buf_;
