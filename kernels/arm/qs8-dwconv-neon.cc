@@ -1,7 +1,8 @@
-// int8 depthwise convolution, NEON (AArch64 and ARMv7): 32 (AArch64) then
-// 16 channels per step, tap pointers per output pixel, taps in pairs
-// interleaved per channel (TRN) and summed pairwise with SADALP. Contract and
-// packed layout: kernels/arm/qs8-dwconv.h.
+// int8 depthwise convolution, NEON (AArch64 and ARMv7): AArch64 an odd
+// 16-channel block then 32 channels per step, ARMv7 16 per step; tap
+// pointers per output pixel, taps in pairs interleaved per channel (TRN) and
+// summed pairwise with SADALP. Contract and packed layout:
+// kernels/arm/qs8-dwconv.h.
 #include <arm_neon.h>
 
 #include <algorithm>
@@ -228,18 +229,27 @@ void qs8_dwconv_16c__neon(const Qs8DwParams& d, const int8_t* input, int8_t* out
                               static_cast<size_t>(ox)) * c_in;
       size_t c = 0;
 #if defined(__aarch64__)
-      for (; c + 32 <= full; c += 32) {
+      // The odd 16-channel block goes first, at c = 0: its input loads then
+      // need no offset (LDR q [xN], one uop on A57; [xN, xC] takes two).
+      if (full % 32 != 0) {
+        Acc16 acc = LoadBias16(d.bias);
+        Taps16(acc, x, 0, d.weights, c16, taps, d.pair_taps);
+        vst1q_s8(out, Requant16(acc, d.scale, r));
+        c = 16;
+      }
+      for (; c < full; c += 32) {
         Acc16 lo = LoadBias16(d.bias + c), hi = LoadBias16(d.bias + c + 16);
         Taps32(lo, hi, x, c, d.weights, c16, taps, d.pair_taps);
         vst1q_s8(out + c, Requant16(lo, d.scale + c, r));
         vst1q_s8(out + c + 16, Requant16(hi, d.scale + c + 16, r));
       }
-#endif
+#else
       for (; c < full; c += 16) {
         Acc16 acc = LoadBias16(d.bias + c);
         Taps16(acc, x, c, d.weights, c16, taps, d.pair_taps);
         vst1q_s8(out + c, Requant16(acc, d.scale + c, r));
       }
+#endif
       if (full < c_in) {
         const size_t left = c_in - full;
         for (size_t t = 0; t < taps; ++t) vst1q_s8(tail[t], LoadTail16(x[t] + full, left));
