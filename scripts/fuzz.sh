@@ -53,10 +53,13 @@ stamp "fuzz for ${SECONDS_TO_RUN} s"
 jobs=()
 [ "$FUZZ_JOBS" -gt 1 ] && jobs=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS")
 status=0
-"$FUZZER" "$B"/corpus "$B"/seeds \
+# From inside the build directory: with FUZZ_JOBS > 1 libFuzzer writes its
+# per-job fuzz-N.log files to the current directory.
+dict=$PWD/fuzz/qfb.dict
+(cd "$B" && ./fuzz/qrun_model_fuzzer corpus seeds \
   -max_total_time="$SECONDS_TO_RUN" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
-  -dict=fuzz/qfb.dict -artifact_prefix="$B"/artifacts/ -print_final_stats=1 \
-  "${jobs[@]}" >"$B"/fuzz.log 2>&1 || status=$?
+  -dict="$dict" -artifact_prefix=artifacts/ -print_final_stats=1 \
+  "${jobs[@]}") >"$B"/fuzz.log 2>&1 || status=$?
 grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|RELOAD)' "$B"/fuzz.log | tail -n 60 || true
 if [ "$status" -ne 0 ] || compgen -G "$B/artifacts/*" >/dev/null; then
   echo "fuzz: FAILED (exit $status); reproducers:" >&2
