@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "converter/converter.h"
 #include "converter/runner.h"
 #include "runtime/model.h"
@@ -87,8 +89,20 @@ struct OnnxBuilder {
     a->set_type(onnx::AttributeProto::INTS);
     for (int64_t x : v) a->add_ints(x);
   }
+  // The process id in the name: ctest -j runs each test in its own process,
+  // and two tests saving the same model must not share (and truncate) a file.
+  // Removed when the process exits.
   std::string Save(const std::string& tag) {
-    const std::string path = ::testing::TempDir() + "qconvert_" + tag + ".onnx";
+    struct Cleanup {
+      std::vector<std::string> paths;
+      ~Cleanup() {
+        for (const std::string& p : paths) std::remove(p.c_str());
+      }
+    };
+    static Cleanup cleanup;
+    const std::string path = ::testing::TempDir() + "qconvert_" + std::to_string(getpid()) + "_" +
+                             tag + ".onnx";
+    cleanup.paths.push_back(path);
     std::ofstream f(path, std::ios::binary);
     m.SerializeToOstream(&f);
     return path;
