@@ -149,7 +149,7 @@ TEST(Qs8DwConvNeon, BitExactWithReference) {
   EXPECT_GE(ran, 100);
 }
 
-// Every tap-count class (1, 2, odd with a padding tap, 4k, 4k + 2 with a
+// Every tap-count class (1, 2, odd with a lone last tap, 4k, 4k + 2 with a
 // leftover pair, the 63/64-tap limit) times channel counts around the 16-
 // and 32-channel steps, stride 1-2, dilation, "same" padding.
 TEST(Qs8DwConvNeon, TapCountsTimesChannels) {
