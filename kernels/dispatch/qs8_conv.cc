@@ -325,32 +325,6 @@ void Qs8Conv::ConvertRowTask(size_t row) {
   std::fill(dst + left + w * c, dst + padded_w_ * c, static_cast<int16_t>(in_zp_));
 }
 
-void Qs8Conv::ComputeTask(size_t i, size_t j) {
-#if QRUN_QS8_CONV_ANY
-  const size_t gi = i / n_tiles_, nt = i % n_tiles_;
-  const size_t nr = static_cast<size_t>(nr_), mr = static_cast<size_t>(mr_);
-  const size_t n0 = nt * nr, m0 = j * mr;
-  const size_t nc = std::min(nr, opg_ - n0);
-  const size_t rows = std::min(mr, m_ - m0);
-  const size_t out_c = static_cast<size_t>(g_.out_c);
-  const void* w = packed_.data() + i * tile_bytes_;
-  int8_t* c = run_out_ + m0 * out_c + gi * opg_ + n0;
-  const size_t a_offset = gi * kc_ * static_cast<size_t>(elem_);
-  const auto fn = reinterpret_cast<arch::Qs8IgemmUkernel>(ukernel_);
-  const arch::Qs8Requant p{out_lo_, out_hi_, out_zp_};
-  if (gemm_) {
-    const void* a[8];
-    const size_t row_bytes = static_cast<size_t>(g_.in_c) * static_cast<size_t>(elem_);
-    for (size_t r = 0; r < mr; ++r) a[r] = run_a_ + std::min(m0 + r, m_ - 1) * row_bytes;
-    fn(rows, nc, kc_, 1, a, a_offset, w, c, out_c, p);
-  } else {
-    fn(rows, nc, kc_, ks_, indirection_.data() + j * ks_ * mr, a_offset, w, c, out_c, p);
-  }
-#else
-  (void)i; (void)j;
-#endif
-}
-
 void Qs8Conv::Run(const int8_t* input, int8_t* output, void* scratch, pthreadpool_t pool) {
   run_in_ = input;
   run_x_ = static_cast<uint8_t*>(scratch);
@@ -391,11 +365,44 @@ void Qs8Conv::Run(const int8_t* input, int8_t* output, void* scratch, pthreadpoo
 }
 
 void Qs8Conv::ComputeBlock(size_t i0, size_t j0, size_t ni, size_t nj) {
+#if QRUN_QS8_CONV_ANY
   // Row tiles outer: the A rows of one row tile stay in L1 across the
-  // block's column tiles.
+  // block's column tiles; their pointers are set up once per row tile (a
+  // small-K tile is only ~100 ns of work).
+  const size_t nr = static_cast<size_t>(nr_), mr = static_cast<size_t>(mr_);
+  const size_t out_c = static_cast<size_t>(g_.out_c);
+  const size_t row_bytes = static_cast<size_t>(g_.in_c) * static_cast<size_t>(elem_);
+  const size_t group_a_bytes = kc_ * static_cast<size_t>(elem_);
+  const auto fn = reinterpret_cast<arch::Qs8IgemmUkernel>(ukernel_);
+  const arch::Qs8Requant p{out_lo_, out_hi_, out_zp_};
+  const void* rows_a[8];
   for (size_t j = j0; j < j0 + nj; ++j) {
-    for (size_t i = i0; i < i0 + ni; ++i) ComputeTask(i, j);
+    const size_t m0 = j * mr;
+    const size_t rows = std::min(mr, m_ - m0);
+    const void* const* a;
+    size_t ks = ks_;
+    if (gemm_) {  // pad rows repeat the last pixel
+      for (size_t r = 0; r < mr; ++r) rows_a[r] = run_a_ + std::min(m0 + r, m_ - 1) * row_bytes;
+      a = rows_a;
+      ks = 1;
+    } else {
+      a = indirection_.data() + j * ks_ * mr;
+    }
+    int8_t* c_row = run_out_ + m0 * out_c;
+    size_t gi = i0 / n_tiles_, nt = i0 % n_tiles_;  // column tile i = (group, tile in group)
+    for (size_t i = i0; i < i0 + ni; ++i) {
+      const size_t n0 = nt * nr;
+      fn(rows, std::min(nr, opg_ - n0), kc_, ks, a, gi * group_a_bytes,
+         packed_.data() + i * tile_bytes_, c_row + gi * opg_ + n0, out_c, p);
+      if (++nt == n_tiles_) {
+        nt = 0;
+        ++gi;
+      }
+    }
   }
+#else
+  (void)i0; (void)j0; (void)ni; (void)nj;
+#endif
 }
 
 }  // namespace qrun::kernels

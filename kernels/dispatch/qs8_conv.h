@@ -50,7 +50,6 @@ class Qs8Conv {
   // Used by the task trampolines.
   void ConvertTask(size_t start, size_t count);
   void ConvertRowTask(size_t row);
-  void ComputeTask(size_t i, size_t j);  // column tile i (all groups), row tile j
   void ComputeBlock(size_t i0, size_t j0, size_t ni, size_t nj);
 
  private:

@@ -193,7 +193,9 @@ bool Qs8DwConv::Init(Isa isa, const Conv2DGeometry& g, int32_t input_zero_point,
     const bool single = 2 * p + 1 == taps;
     for (size_t b = 0; b < c16; b += 16) {
       for (size_t j = 0; j < 32; ++j) {
-        const size_t ch = b + 2 * (j % 16 / 2) + j / 16;
+        // Byte j: tap 2p + j % 2 of accumulator lane j / 16 * 8 + j % 16 / 2
+        // (16 bytes of even channels, then 16 of odd ones).
+        const size_t ch = b + arm::Qs8DwLaneChannel(j / 16 * 8 + j % 16 / 2);
         if (single && j % 2 != j / 16) continue;
         weights8_[(p * c16 + b) * 2 + j] = w(ch, single ? 2 * p : 2 * p + j % 2);
       }

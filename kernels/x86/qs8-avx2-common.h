@@ -81,5 +81,47 @@ inline __attribute__((always_inline)) void requant_store16(int8_t* out, __m256i 
   }
 }
 
+// GEMM epilogue for full 16-channel rows, two rows per store pass. Only the
+// upper clamp is done in float (it also keeps cvtps2dq in range); the lower
+// one is a byte max at the end: rounding is monotonic and the bounds are
+// integers, so clamping before or after rounding gives the same value, and
+// anything below qmin stays below it through the saturating packs and adds.
+// Two rows share the final pack, permute and max: 25 instead of 32 ops.
+struct RequantRows16 {
+  __m256 hi;       // qmax - zp
+  __m256i zp16;    // zero point, int16
+  __m256i qmin8;   // qmin, int8
+  __m256i order;   // dword order of two in-lane packed rows
+
+  RequantRows16(float out_lo, float out_hi, int32_t zero_point)
+      : hi(_mm256_set1_ps(out_hi)),
+        zp16(_mm256_set1_epi16(static_cast<int16_t>(zero_point))),
+        qmin8(_mm256_set1_epi8(static_cast<int8_t>(static_cast<int32_t>(out_lo) + zero_point))),
+        order(_mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)) {}
+
+  // 16 int32 -> 16 int16 + zp, lanes [0-3, 8-11 | 4-7, 12-15], not clamped below.
+  __attribute__((always_inline)) __m256i Row(__m256i acc0, __m256i acc1, const float* scale) const {
+    const __m256 f0 = _mm256_min_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc0), _mm256_loadu_ps(scale)), hi);
+    const __m256 f1 =
+        _mm256_min_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc1), _mm256_loadu_ps(scale + 8)), hi);
+    return _mm256_adds_epi16(_mm256_packs_epi32(_mm256_cvtps_epi32(f0), _mm256_cvtps_epi32(f1)), zp16);
+  }
+
+  // Two rows from Row() -> 16 bytes each at out0 and out1.
+  __attribute__((always_inline)) void Store2(int8_t* out0, int8_t* out1, __m256i r0, __m256i r1) const {
+    // Bytes per lane: r0 [0-3, 8-11], r1 [0-3, 8-11] | r0 [4-7, 12-15], r1 [4-7, 12-15].
+    const __m256i b = _mm256_max_epi8(
+        _mm256_permutevar8x32_epi32(_mm256_packs_epi16(r0, r1), order), qmin8);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out0), _mm256_castsi256_si128(b));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out1), _mm256_extracti128_si256(b, 1));
+  }
+
+  // One row from Row() -> 16 bytes at out.
+  __attribute__((always_inline)) void Store1(int8_t* out, __m256i r) const {
+    const __m256i b = _mm256_max_epi8(_mm256_permutevar8x32_epi32(_mm256_packs_epi16(r, r), order), qmin8);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(b));
+  }
+};
+
 }  // namespace
 }  // namespace qrun::kernels::x86

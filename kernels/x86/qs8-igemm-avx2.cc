@@ -67,6 +67,24 @@ inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_
   } while (--ks != 0);
 
   static_assert(NRV % 2 == 0 || NRV == 1, "outputs are stored 16 channels at a time");
+  if constexpr (NRV == 2) {
+    if (nc >= 16) {  // full tile width: rows in pairs
+      const RequantRows16 rq(p.out_lo, p.out_hi, p.zero_point);
+#pragma GCC unroll 4
+      for (int m = 0; m < MR; m += 2) {
+        if (static_cast<size_t>(m) >= mr) break;
+        const __m256i r0 = rq.Row(acc[m][0], acc[m][1], scale);
+        const int next = m + 1 < MR ? m + 1 : m;  // an odd MR's last row goes alone
+        if (next != m && static_cast<size_t>(next) < mr) {
+          const __m256i r1 = rq.Row(acc[next][0], acc[next][1], scale);
+          rq.Store2(c + m * c_stride, c + next * c_stride, r0, r1);
+        } else {
+          rq.Store1(c + m * c_stride, r0);
+        }
+      }
+      return;
+    }
+  }
   const __m256 lo = _mm256_set1_ps(p.out_lo);
   const __m256 hi = _mm256_set1_ps(p.out_hi);
   const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(p.zero_point));
