@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <iomanip>
 #include <map>
+#include <new>
 #include <random>
 #include <sstream>
 
@@ -15,7 +17,7 @@
 
 namespace qrun::conv {
 
-Status ImportAndOptimize(const std::string& model_path, const InputShapes& shapes, Graph* g,
+static Status ImportAndOptimizeUnguarded(const std::string& model_path, const InputShapes& shapes, Graph* g,
                          bool* prequantized) {
   QRUN_RETURN_IF_ERROR(ImportOnnxFile(model_path, g));
   QRUN_RETURN_IF_ERROR(RemoveTrivialNodes(g));
@@ -112,11 +114,11 @@ bool IsCompute(fb::OpType t) {
 
 }  // namespace
 
-Status ConvertToBytes(const ConvertOptions& o, std::vector<uint8_t>* bytes, ConvertSummary* summary) {
+static Status ConvertToBytesUnguarded(const ConvertOptions& o, std::vector<uint8_t>* bytes, ConvertSummary* summary) {
   *summary = ConvertSummary();
   Graph g;
   bool prequantized = false;
-  QRUN_RETURN_IF_ERROR(ImportAndOptimize(o.model_path, o.input_shapes, &g, &prequantized));
+  QRUN_RETURN_IF_ERROR(ImportAndOptimizeUnguarded(o.model_path, o.input_shapes, &g, &prequantized));
   summary->prequantized = prequantized;
   std::ostream* log = o.log;
   if (log) {
@@ -316,6 +318,29 @@ Status ConvertToBytes(const ConvertOptions& o, std::vector<uint8_t>* bytes, Conv
     }
   }
   return Status::Ok();
+}
+
+// A corrupt model that gets past the checks must not take the process down:
+// a library exception (std::bad_alloc, std::out_of_range from a bounds-checked
+// access) becomes an error status.
+template <typename F>
+Status Guarded(const std::string& path, F&& f) {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return Error(QRUN_ERROR_OUT_OF_MEMORY, "'", path, "': out of memory while converting (corrupt model?)");
+  } catch (const std::exception& e) {
+    return InvalidModel("'", path, "': malformed model (", e.what(), ")");
+  }
+}
+
+Status ImportAndOptimize(const std::string& model_path, const InputShapes& shapes, Graph* g,
+                         bool* prequantized) {
+  return Guarded(model_path, [&] { return ImportAndOptimizeUnguarded(model_path, shapes, g, prequantized); });
+}
+
+Status ConvertToBytes(const ConvertOptions& o, std::vector<uint8_t>* bytes, ConvertSummary* summary) {
+  return Guarded(o.model_path, [&] { return ConvertToBytesUnguarded(o, bytes, summary); });
 }
 
 Status Convert(const ConvertOptions& o, ConvertSummary* summary) {

@@ -24,6 +24,23 @@ struct QAnnot {
   bool empty() const { return scale.empty(); }
 };
 
+// Largest tensor the converter accepts (elements): bigger shapes in a model
+// are corrupt or out of reach for an edge runtime, and bounding them keeps
+// every size computation below from overflowing.
+constexpr int64_t kMaxTensorElements = int64_t{1} << 31;
+
+// Product of the dims without overflow: -1 if a dim is negative (unknown),
+// kMaxTensorElements + 1 if the product exceeds kMaxTensorElements.
+inline int64_t ShapeElements(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) return -1;
+    if (d > 0 && n > kMaxTensorElements / d) return kMaxTensorElements + 1;
+    n *= d;
+  }
+  return n;
+}
+
 struct Value {
   std::string name;
   ElemType type = ElemType::kFloat;
@@ -39,11 +56,7 @@ struct Value {
   // Quantization of an activation fixed by the file (Q/DQ pair).
   QAnnot quant;
 
-  int64_t elements() const {
-    int64_t n = 1;
-    for (int64_t d : shape) n *= d;
-    return n;
-  }
+  int64_t elements() const { return ShapeElements(shape); }
 };
 
 struct Attr {

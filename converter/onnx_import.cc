@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace qrun::conv {
@@ -33,12 +34,77 @@ void ReadRaw(const std::string& raw, std::vector<double>* out) {
   }
 }
 
+std::string DimsString(const std::vector<int64_t>& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? "," : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+// Inputs (min, max; -1: any number) and outputs (min, max) of the ops the
+// converter reads, per the ONNX operator specs (all opsets 9-17). Nodes are
+// checked against it on import, so passes can index the inputs they need;
+// other ops are rejected later by name.
+struct Arity {
+  int min_in, max_in, min_out, max_out;
+};
+const std::map<std::string, Arity>& OpArity() {
+  static const std::map<std::string, Arity> kArity = {
+      {"Abs", {1, 1, 1, 1}}, {"Add", {2, 2, 1, 1}}, {"AveragePool", {1, 1, 1, 1}},
+      {"BatchNormalization", {5, 5, 1, 5}}, {"Cast", {1, 1, 1, 1}}, {"Ceil", {1, 1, 1, 1}},
+      {"Clip", {1, 3, 1, 1}}, {"Concat", {1, -1, 1, 1}}, {"Constant", {0, 0, 1, 1}},
+      {"ConstantOfShape", {1, 1, 1, 1}}, {"Conv", {2, 3, 1, 1}}, {"ConvInteger", {2, 4, 1, 1}},
+      {"DequantizeLinear", {2, 3, 1, 1}}, {"Div", {2, 2, 1, 1}}, {"Dropout", {1, 3, 1, 2}},
+      {"Equal", {2, 2, 1, 1}}, {"Erf", {1, 1, 1, 1}}, {"Exp", {1, 1, 1, 1}},
+      {"Expand", {2, 2, 1, 1}}, {"Flatten", {1, 1, 1, 1}}, {"Floor", {1, 1, 1, 1}},
+      {"Gather", {2, 2, 1, 1}}, {"Gemm", {2, 3, 1, 1}}, {"GlobalAveragePool", {1, 1, 1, 1}},
+      {"GlobalMaxPool", {1, 1, 1, 1}}, {"HardSigmoid", {1, 1, 1, 1}}, {"HardSwish", {1, 1, 1, 1}},
+      {"Identity", {1, 1, 1, 1}}, {"LeakyRelu", {1, 1, 1, 1}}, {"LogSoftmax", {1, 1, 1, 1}},
+      {"MatMul", {2, 2, 1, 1}}, {"MatMulInteger", {2, 4, 1, 1}}, {"Max", {1, -1, 1, 1}},
+      {"MaxPool", {1, 1, 1, 2}}, {"Min", {1, -1, 1, 1}}, {"Mul", {2, 2, 1, 1}},
+      {"Neg", {1, 1, 1, 1}}, {"Pad", {1, 4, 1, 1}}, {"Pow", {2, 2, 1, 1}},
+      {"QLinearAdd", {7, 8, 1, 1}}, {"QLinearConv", {8, 9, 1, 1}},
+      {"QLinearGlobalAveragePool", {5, 5, 1, 1}}, {"QLinearMatMul", {8, 8, 1, 1}},
+      {"QLinearMul", {7, 8, 1, 1}}, {"QuantizeLinear", {2, 3, 1, 1}}, {"Range", {3, 3, 1, 1}},
+      {"Relu", {1, 1, 1, 1}}, {"Reshape", {2, 2, 1, 1}}, {"Shape", {1, 1, 1, 1}},
+      {"Sigmoid", {1, 1, 1, 1}}, {"Size", {1, 1, 1, 1}}, {"Slice", {1, 5, 1, 1}},
+      {"Softmax", {1, 1, 1, 1}}, {"Sqrt", {1, 1, 1, 1}}, {"Squeeze", {1, 2, 1, 1}},
+      {"Sub", {2, 2, 1, 1}}, {"Tanh", {1, 1, 1, 1}}, {"Transpose", {1, 1, 1, 1}},
+      {"Unsqueeze", {1, 2, 1, 1}}, {"Where", {3, 3, 1, 1}},
+  };
+  return kArity;
+}
+
+Status CheckArity(const Node& n) {
+  const auto it = OpArity().find(n.op);
+  if (it == OpArity().end()) return Status::Ok();
+  const Arity& a = it->second;
+  const int in = static_cast<int>(n.inputs.size()), out = static_cast<int>(n.outputs.size());
+  if (in < a.min_in || (a.max_in >= 0 && in > a.max_in)) {
+    return InvalidModel(node_label(n), " has ", in, " inputs; ", n.op, " takes ", a.min_in,
+                        a.max_in == a.min_in ? "" : a.max_in < 0 ? " or more" : " to " + std::to_string(a.max_in));
+  }
+  for (int i = 0; i < a.min_in; ++i) {
+    if (n.inputs[static_cast<size_t>(i)].empty()) {
+      return InvalidModel(node_label(n), ": required input ", i, " is empty");
+    }
+  }
+  if (out < a.min_out || out > a.max_out || n.outputs[0].empty()) {
+    return InvalidModel(node_label(n), " has ", out, " outputs (the first named); ", n.op,
+                        " has ", a.min_out, a.max_out == a.min_out ? "" : " to " + std::to_string(a.max_out));
+  }
+  return Status::Ok();
+}
+
 Status ReadTensor(const onnx::TensorProto& t, Value* v) {
   v->name = t.name();
   v->type = ToElemType(t.data_type());
   v->shape.assign(t.dims().begin(), t.dims().end());
   v->has_shape = true;
   v->is_const = true;
+  if (v->elements() < 0 || v->elements() > kMaxTensorElements) {
+    return InvalidModel("tensor '", t.name(), "' has dims ", DimsString(v->shape),
+                        ": negative, or more than 2^31 elements");
+  }
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
     return Error(QRUN_ERROR_UNSUPPORTED, "initializer '", t.name(),
                  "' uses external data: save the model with its weights inside the .onnx file");
@@ -122,7 +188,18 @@ Status ImportOnnxModel(const onnx::ModelProto& model, Graph* graph) {
     const auto& tt = in.type().tensor_type();
     v.type = ToElemType(tt.elem_type());
     v.has_shape = tt.has_shape();
-    for (const auto& d : tt.shape().dim()) v.shape.push_back(d.has_dim_value() ? d.dim_value() : -1);
+    for (const auto& d : tt.shape().dim()) {
+      if (d.has_dim_value() && d.dim_value() < 0) {
+        return InvalidModel("input '", in.name(), "' has a negative dimension ", d.dim_value());
+      }
+      v.shape.push_back(d.has_dim_value() ? d.dim_value() : -1);
+    }
+    std::vector<int64_t> known = v.shape;
+    for (int64_t& d : known) d = d < 0 ? 1 : d;
+    if (ShapeElements(known) > kMaxTensorElements) {
+      return InvalidModel("input '", in.name(), "' has dims ", DimsString(v.shape),
+                          ": more than 2^31 elements");
+    }
     graph->inputs.push_back(in.name());
   }
   for (const auto& out : g.output()) graph->outputs.push_back(out.name());
@@ -135,13 +212,26 @@ Status ImportOnnxModel(const onnx::ModelProto& model, Graph* graph) {
     n.inputs.assign(np.input().begin(), np.input().end());
     n.outputs.assign(np.output().begin(), np.output().end());
     for (const auto& a : np.attribute()) QRUN_RETURN_IF_ERROR(ReadAttr(a, &n.attrs[a.name()]));
-    for (const std::string& o : n.outputs) graph->value(o);
+    QRUN_RETURN_IF_ERROR(CheckArity(n));
+    // Inputs come from earlier nodes (ONNX stores nodes in topological
+    // order), so a cycle shows up as an undefined input.
     for (const std::string& i : n.inputs) {
       if (!i.empty() && graph->find(i) == nullptr) {
         return InvalidModel(node_label(n), " reads '", i, "' which no node or initializer produces");
       }
     }
+    for (const std::string& o : n.outputs) {
+      if (o.empty()) continue;
+      if (graph->find(o) != nullptr) {
+        return InvalidModel(node_label(n), " writes '", o,
+                            "', which a graph input, initializer or earlier node already defines");
+      }
+      graph->value(o);
+    }
     graph->nodes.push_back(std::move(n));
+  }
+  for (const std::string& o : graph->outputs) {
+    if (graph->find(o) == nullptr) return InvalidModel("graph output '", o, "' is not produced by any node");
   }
   return Status::Ok();
 }

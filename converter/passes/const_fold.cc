@@ -66,9 +66,14 @@ int64_t NormAxis(int64_t axis, size_t rank) {
   return axis < 0 ? axis + static_cast<int64_t>(rank) : axis;
 }
 
+// Integer values of a constant; out-of-range or NaN values (corrupt models)
+// saturate instead of overflowing the conversion.
 std::vector<int64_t> ConstInts(const Value& v) {
+  constexpr double kLimit = 4.0e18;
   std::vector<int64_t> out;
-  for (double d : v.data) out.push_back(static_cast<int64_t>(d));
+  for (double d : v.data) {
+    out.push_back(std::isnan(d) ? 0 : static_cast<int64_t>(std::clamp(d, -kLimit, kLimit)));
+  }
   return out;
 }
 
@@ -96,6 +101,7 @@ class Folder {
       QRUN_RETURN_IF_ERROR(TryFold(n, &folded));
       if (folded) continue;
       QRUN_RETURN_IF_ERROR(Infer(n));
+      QRUN_RETURN_IF_ERROR(CheckOutputShapes(n));
       kept.push_back(std::move(n));
     }
     g_.nodes = std::move(kept);
@@ -106,6 +112,34 @@ class Folder {
  private:
   const Value& In(const Node& n, size_t i) { return g_.values[n.inputs.at(i)]; }
   Value& Out(const Node& n, size_t i = 0) { return g_.value(n.outputs.at(i)); }
+
+  // `axis` of a rank-`rank` tensor in [-rank, rank) (ONNX), normalized.
+  Status Axis(const Node& n, int64_t axis, size_t rank, size_t* out) {
+    const int64_t r = static_cast<int64_t>(rank);
+    if (axis < -r || axis >= r) return Unsupported(n, "axis ", axis, " out of range for rank ", rank);
+    *out = static_cast<size_t>(axis < 0 ? axis + r : axis);
+    return Status::Ok();
+  }
+
+  // Inferred shapes of corrupt models (huge Reshape / ConstantOfShape
+  // targets, windows larger than the input) stop here, before any constant
+  // data is allocated for them.
+  Status CheckOutputShapes(const Node& n) {
+    for (const std::string& o : n.outputs) {
+      if (o.empty()) continue;
+      const Value& v = g_.values[o];
+      if (!v.has_shape) continue;
+      for (int64_t d : v.shape) {
+        if (d < -1) return Unsupported(n, "output '", o, "' would have a negative dimension ", d);
+      }
+      std::vector<int64_t> known = v.shape;
+      for (int64_t& d : known) d = d < 0 ? 1 : d;
+      if (ShapeElements(known) > kMaxTensorElements) {
+        return Unsupported(n, "output '", o, "' would have more than 2^31 elements");
+      }
+    }
+    return Status::Ok();
+  }
 
   bool AllConst(const Node& n) {
     for (const std::string& i : n.inputs) {
@@ -154,12 +188,15 @@ class Folder {
     }
     // Output shape first (shared with non-constant inference).
     QRUN_RETURN_IF_ERROR(Infer(n));
+    QRUN_RETURN_IF_ERROR(CheckOutputShapes(n));
     Value& o = Out(n);
     const Value& a = In(n, 0);
     std::vector<double> out;
     if (n.op == "Gather") {
       const Value& idx = In(n, 1);
-      const int64_t axis = NormAxis(n.geti("axis", 0), a.shape.size());
+      size_t uaxis = 0;
+      QRUN_RETURN_IF_ERROR(Axis(n, n.geti("axis", 0), a.shape.size(), &uaxis));
+      const int64_t axis = static_cast<int64_t>(uaxis);
       int64_t outer = 1, inner = 1;
       for (int64_t d = 0; d < axis; ++d) outer *= a.shape[static_cast<size_t>(d)];
       for (size_t d = static_cast<size_t>(axis) + 1; d < a.shape.size(); ++d) inner *= a.shape[d];
@@ -268,8 +305,12 @@ class Folder {
     *start = std::vector<int64_t>(shape.size(), 0);
     *step = std::vector<int64_t>(shape.size(), 1);
     *out_shape = shape;
+    if (starts.size() != axes.size() || ends.size() != axes.size() || steps.size() != axes.size()) {
+      return Unsupported(n, "starts, ends, axes and steps differ in length");
+    }
     for (size_t i = 0; i < axes.size(); ++i) {
-      const size_t ax = static_cast<size_t>(NormAxis(axes[i], shape.size()));
+      size_t ax = 0;
+      QRUN_RETURN_IF_ERROR(Axis(n, axes[i], shape.size(), &ax));
       const int64_t dim = shape[ax];
       const int64_t st = steps[i];
       if (st == 0) return Unsupported(n, "Slice step 0");
@@ -361,6 +402,9 @@ class Folder {
       if (s.size() != 2 || b.shape.size() != 2) return Unsupported(n, "Gemm needs 2-D inputs");
       const int64_t m = n.geti("transA", 0) ? s[1] : s[0];
       const int64_t nn = n.geti("transB", 0) ? b.shape[0] : b.shape[1];
+      const int64_t ka = n.geti("transA", 0) ? s[0] : s[1];
+      const int64_t kb = n.geti("transB", 0) ? b.shape[1] : b.shape[0];
+      if (ka != kb) return Unsupported(n, "inner dimensions differ: ", ka, " and ", kb);
       o.shape = {m, nn};
       return Status::Ok();
     }
@@ -369,19 +413,32 @@ class Folder {
       if (s.empty() || b.shape.size() != 2) {
         return Unsupported(n, "MatMul is supported with a 2-D constant right-hand side only");
       }
+      if (s.back() != b.shape[0]) {
+        return Unsupported(n, "inner dimensions differ: ", s.back(), " and ", b.shape[0]);
+      }
       o.shape = s;
       o.shape.back() = b.shape[1];
       return Status::Ok();
     }
     if (op == "Concat") {
-      const int64_t axis = NormAxis(n.geti("axis", 0), s.size());
+      size_t axis = 0;
+      QRUN_RETURN_IF_ERROR(Axis(n, n.geti("axis", 0), s.size(), &axis));
       o.shape = s;
-      o.shape[static_cast<size_t>(axis)] = 0;
-      for (const std::string& in : n.inputs) o.shape[static_cast<size_t>(axis)] += g_.values[in].shape[static_cast<size_t>(axis)];
+      o.shape[axis] = 0;
+      for (const std::string& in : n.inputs) {
+        const std::vector<int64_t>& t = g_.values[in].shape;
+        for (size_t d = 0; d < s.size(); ++d) {
+          if (t.size() != s.size() || (d != axis && t[d] != s[d])) {
+            return Unsupported(n, "inputs' shapes differ outside the concatenation axis");
+          }
+        }
+        o.shape[axis] += t[axis];
+      }
       return Status::Ok();
     }
     if (op == "Flatten") {
       const int64_t axis = NormAxis(n.geti("axis", 1), s.size());
+      if (axis < 0 || axis > static_cast<int64_t>(s.size())) return Unsupported(n, "axis out of range");
       int64_t a = 1, b = 1;
       for (int64_t d = 0; d < static_cast<int64_t>(s.size()); ++d) (d < axis ? a : b) *= s[static_cast<size_t>(d)];
       o.shape = {a, b};
@@ -391,14 +448,23 @@ class Folder {
       if (!g_.is_const(n.inputs.at(1))) return Unsupported(n, "Reshape with a non-constant shape");
       std::vector<int64_t> shape = ConstInts(In(n, 1));
       const bool allowzero = n.geti("allowzero", 0) != 0;
-      int64_t known = 1;
       int infer = -1;
+      std::vector<int64_t> known;
       for (size_t d = 0; d < shape.size(); ++d) {
         if (shape[d] == 0 && !allowzero) shape[d] = d < s.size() ? s[d] : 1;
-        if (shape[d] == -1) infer = static_cast<int>(d);
-        else known *= shape[d];
+        if (shape[d] == -1 && infer < 0) {
+          infer = static_cast<int>(d);
+        } else {
+          if (shape[d] < 0) return Unsupported(n, "invalid target dimension ", shape[d]);
+          known.push_back(shape[d]);
+        }
       }
-      if (infer >= 0) shape[static_cast<size_t>(infer)] = known ? x.elements() / known : 0;
+      const int64_t k = ShapeElements(known), e = x.elements();
+      if (k > kMaxTensorElements) return Unsupported(n, "target shape has more than 2^31 elements");
+      if (infer >= 0) shape[static_cast<size_t>(infer)] = k > 0 && e >= 0 ? e / k : 0;
+      if (e >= 0 && ShapeElements(shape) != e) {
+        return Unsupported(n, "cannot reshape ", e, " elements to ", ShapeElements(shape));
+      }
       o.shape = shape;
       return Status::Ok();
     }
@@ -411,13 +477,22 @@ class Folder {
       if (op == "Unsqueeze") {
         const size_t r = s.size() + axes.size();
         std::vector<bool> ins(r, false);
-        for (int64_t a : axes) ins[static_cast<size_t>(NormAxis(a, r))] = true;
+        for (int64_t a : axes) {
+          size_t ua = 0;
+          QRUN_RETURN_IF_ERROR(Axis(n, a, r, &ua));
+          if (ins[ua]) return Unsupported(n, "repeated axis ", a);
+          ins[ua] = true;
+        }
         o.shape.clear();
         size_t k = 0;
         for (size_t d = 0; d < r; ++d) o.shape.push_back(ins[d] ? 1 : s[k++]);
       } else {
         std::vector<bool> drop(s.size(), false);
-        for (int64_t a : axes) drop[static_cast<size_t>(NormAxis(a, s.size()))] = true;
+        for (int64_t a : axes) {
+          size_t ua = 0;
+          QRUN_RETURN_IF_ERROR(Axis(n, a, s.size(), &ua));
+          drop[ua] = true;
+        }
         o.shape.clear();
         for (size_t d = 0; d < s.size(); ++d) {
           if (!(axes.empty() ? s[d] == 1 : drop[d])) o.shape.push_back(s[d]);
@@ -428,13 +503,22 @@ class Folder {
     if (op == "Transpose") {
       std::vector<int64_t> perm = n.getints("perm");
       if (perm.empty()) for (size_t d = s.size(); d-- > 0;) perm.push_back(static_cast<int64_t>(d));
+      std::vector<bool> seen(s.size(), false);
+      for (int64_t p : perm) {
+        if (perm.size() != s.size() || p < 0 || p >= static_cast<int64_t>(s.size()) ||
+            seen[static_cast<size_t>(p)]) {
+          return Unsupported(n, "perm is not a permutation of the ", s.size(), " input axes");
+        }
+        seen[static_cast<size_t>(p)] = true;
+      }
       o.shape.clear();
       for (int64_t p : perm) o.shape.push_back(s[static_cast<size_t>(p)]);
       return Status::Ok();
     }
     if (op == "Gather") {
       const Value& idx = In(n, 1);
-      const size_t axis = static_cast<size_t>(NormAxis(n.geti("axis", 0), s.size()));
+      size_t axis = 0;
+      QRUN_RETURN_IF_ERROR(Axis(n, n.geti("axis", 0), s.size(), &axis));
       o.shape.assign(s.begin(), s.begin() + static_cast<long>(axis));
       o.shape.insert(o.shape.end(), idx.shape.begin(), idx.shape.end());
       o.shape.insert(o.shape.end(), s.begin() + static_cast<long>(axis) + 1, s.end());
@@ -459,6 +543,9 @@ class Folder {
       }
       if (n.has_input(3)) return Unsupported(n, "Pad with axes input");
       if (pads.size() != 2 * s.size()) return Unsupported(n, "pads must have 2*rank entries");
+      for (int64_t p : pads) {
+        if (p < -kMaxTensorElements || p > kMaxTensorElements) return Unsupported(n, "pad ", p, " out of range");
+      }
       o.shape = s;
       for (size_t d = 0; d < s.size(); ++d) o.shape[d] += pads[d] + pads[d + s.size()];
       return Status::Ok();
@@ -495,6 +582,21 @@ class Folder {
     std::vector<int64_t> strides = n.getints("strides", {1, 1});
     std::vector<int64_t> dil = n.getints("dilations", {1, 1});
     std::vector<int64_t> pads = n.getints("pads", {0, 0, 0, 0});
+    // Bounds that keep the arithmetic below exact (dims are < 2^31).
+    constexpr int64_t kMaxWindow = int64_t{1} << 20;
+    if (strides.size() != 2 || dil.size() != 2 || pads.size() != 4) {
+      return Unsupported(n, "strides and dilations need 2 entries, pads 4");
+    }
+    for (int d = 0; d < 2; ++d) {
+      const size_t ud = static_cast<size_t>(d);
+      if (k[ud] < 1 || k[ud] > kMaxWindow || strides[ud] < 1 || strides[ud] > kMaxWindow ||
+          dil[ud] < 1 || dil[ud] > kMaxWindow) {
+        return Unsupported(n, "kernel, stride and dilation must be in [1, 2^20]");
+      }
+    }
+    for (int64_t p : pads) {
+      if (p < 0 || p > kMaxWindow) return Unsupported(n, "pads must be in [0, 2^20]");
+    }
     const bool ceil_mode = n.geti("ceil_mode", 0) != 0;
     const std::string auto_pad = n.gets("auto_pad", "NOTSET");
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
@@ -517,6 +619,7 @@ class Folder {
     for (int d = 0; d < 2; ++d) {
       const size_t ud = static_cast<size_t>(d);
       const int64_t span = s[2 + ud] + pads[ud] + pads[ud + 2] - dil[ud] * (k[ud] - 1) - 1;
+      if (span < 0) return Unsupported(n, "window larger than the padded input");
       int64_t out = ceil_mode ? (span + strides[ud] - 1) / strides[ud] + 1 : span / strides[ud] + 1;
       // ONNX/PyTorch: the last window must start inside the image or left padding.
       if (ceil_mode && (out - 1) * strides[ud] >= s[2 + ud] + pads[ud]) --out;
