@@ -330,7 +330,8 @@ Status Guarded(const std::string& path, F&& f) {
   } catch (const std::bad_alloc&) {
     return Error(QRUN_ERROR_OUT_OF_MEMORY, "'", path, "': out of memory while converting (corrupt model?)");
   } catch (const std::exception& e) {
-    return InvalidModel("'", path, "': malformed model (", e.what(), ")");
+    // INTERNAL: the model is malformed in a way no check caught first.
+    return Error(QRUN_ERROR_INTERNAL, "'", path, "': malformed model (", e.what(), ")");
   }
 }
 

@@ -28,7 +28,14 @@ Status ReadParams(const Graph& g, const Node& n, size_t scale_slot, size_t zp_sl
   }
   const Value& s = *g.find(n.inputs[scale_slot]);
   p->scale.clear();
-  for (double d : s.data) p->scale.push_back(static_cast<float>(d));
+  for (double d : s.data) {
+    const float f = static_cast<float>(d);
+    if (!(f > 0.0f) || !std::isfinite(f)) {  // NaN fails the first test
+      return Error(QRUN_ERROR_INVALID_MODEL, node_label(n), ": scale ", d, " must be finite and > 0");
+    }
+    p->scale.push_back(f);
+  }
+  if (p->scale.empty()) return Error(QRUN_ERROR_INVALID_MODEL, node_label(n), ": empty scale");
   p->is_uint8 = true;  // ONNX default zero point type
   p->zp.assign(p->scale.size(), 0);
   if (n.has_input(zp_slot)) {
@@ -39,7 +46,13 @@ Status ReadParams(const Graph& g, const Node& n, size_t scale_slot, size_t zp_sl
     p->is_uint8 = z.type == ElemType::kUInt8;
     if (z.type == ElemType::kInt32) p->is_uint8 = false;
     p->zp.clear();
-    for (double d : z.data) p->zp.push_back(static_cast<int64_t>(d));
+    for (double d : z.data) {
+      // int8 / uint8 zero points (int32 only for biases), so this is a wide bound.
+      if (!(std::fabs(d) <= 2147483647.0)) {
+        return Error(QRUN_ERROR_INVALID_MODEL, node_label(n), ": zero point ", d, " out of range");
+      }
+      p->zp.push_back(static_cast<int64_t>(d));
+    }
     if (p->zp.size() != p->scale.size()) {
       return Error(QRUN_ERROR_INVALID_MODEL, node_label(n), ": scale and zero point sizes differ");
     }

@@ -33,7 +33,9 @@ void QuantizeWeights(const LTensor& w, std::vector<int8_t>* q, std::vector<float
   for (size_t o = 0; o < oc; ++o) {
     float m = 0.0f;
     for (size_t e = 0; e < per; ++e) m = std::max(m, std::fabs(w.data[o * per + e]));
-    const float s = m > 0.0f ? m / 127.0f : 1.0f;
+    // (An all-zero or subnormal channel keeps scale 1: dividing by a
+    // zero-flushed scale would give 0/0.)
+    const float s = std::isnormal(m / 127.0f) ? m / 127.0f : 1.0f;
     (*scales)[o] = s;
     for (size_t e = 0; e < per; ++e) {
       (*q)[o * per + e] = static_cast<int8_t>(kernels::quantize_value(w.data[o * per + e], s, 0, -127, 127));
@@ -164,7 +166,8 @@ class Writer {
       if (exact && b.qparams.scale[c] != s[c]) exact = false;
     }
     for (size_t c = 0; c < q.size(); ++c) {
-      const double v = exact ? static_cast<double>(b.qdata[c]) : std::nearbyint(static_cast<double>(b.data[c]) / s[c]);
+      double v = exact ? static_cast<double>(b.qdata[c]) : std::nearbyint(static_cast<double>(b.data[c]) / s[c]);
+      if (std::isnan(v)) v = 0;  // 0 / 0 when the scale product underflows (the runtime rejects that scale)
       q[c] = static_cast<int32_t>(std::clamp(v, -2147483647.0, 2147483647.0));
     }
     r_.weight_bytes += q.size() * 4;
@@ -199,6 +202,14 @@ class Writer {
       if (t < 0) { ins.push_back(-1); continue; }
       const LTensor& lt = g_.tensors[static_cast<size_t>(t)];
       int idx = -1;
+      if (q && lt.is_const()) {  // quantized below: NaN or infinity would have no int8 value
+        for (float v : lt.data) {
+          if (!std::isfinite(v)) {
+            return Error(QRUN_ERROR_INVALID_MODEL, "op '", op.name, "': constant '", lt.name,
+                         "' holds NaN or infinity and cannot be quantized");
+          }
+        }
+      }
       if (!lt.is_const()) {
         QRUN_RETURN_IF_ERROR(q ? Int8(t, &idx) : Float(t, &idx));
       } else if (!q && s == 1 && IsDynamicOp(op, opt_)) {

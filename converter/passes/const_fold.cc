@@ -189,6 +189,13 @@ class Folder {
     // Output shape first (shared with non-constant inference).
     QRUN_RETURN_IF_ERROR(Infer(n));
     QRUN_RETURN_IF_ERROR(CheckOutputShapes(n));
+    // Folded constants are shape arithmetic and small weights; anything
+    // bigger (or of unknown size) is a corrupt graph, not worth gigabytes.
+    constexpr int64_t kMaxFoldElements = int64_t{1} << 24;
+    const int64_t elements = Out(n).elements();
+    if (elements < 0 || elements > kMaxFoldElements) {
+      return Unsupported(n, "constant result of ", elements, " elements is not foldable");
+    }
     Value& o = Out(n);
     const Value& a = In(n, 0);
     std::vector<double> out;
@@ -352,6 +359,7 @@ class Folder {
   }
 
   Status Infer(const Node& n) {
+    if (n.inputs.empty() || n.inputs[0].empty()) return Unsupported(n, "unsupported op without a data input");
     Value& o = Out(n);
     o.has_shape = true;
     const std::string& op = n.op;

@@ -280,6 +280,17 @@ class Lowerer {
       if (in.empty() || g_.is_const(in) || map_.count(in)) continue;
       return Unsupported(n, "input '", in, "' is not available");
     }
+    // Activation inputs (the data input; all inputs of Concat; Add and Mul
+    // take constants too) must be lowered tensors: a constant there was left
+    // unfolded by a corrupt or unusual graph.
+    size_t activations = 1;
+    if (op == "Add" || op == "Mul") activations = 0;
+    if (op == "Concat") activations = n.inputs.size();
+    for (size_t i = 0; i < activations; ++i) {
+      if (!map_.count(n.inputs[i])) {
+        return Unsupported(n, "input '", n.inputs[i], "' is a constant; only activations are supported there");
+      }
+    }
     const Value* out = g_.find(n.outputs.at(0));
     if (op == "Conv") return LowerConv(n, *out);
     if (op == "Gemm" || op == "MatMul") return LowerFc(n, *out);
@@ -476,8 +487,12 @@ class Lowerer {
       double lo = -INFINITY, hi = INFINITY;
       if (n.has("min")) lo = n.getf("min", 0);
       if (n.has("max")) hi = n.getf("max", 0);
-      if (n.has_input(1)) lo = g_.find(n.inputs[1])->data.at(0);
-      if (n.has_input(2)) hi = g_.find(n.inputs[2])->data.at(0);
+      for (size_t i = 1; i <= 2; ++i) {
+        if (!n.has_input(i)) continue;
+        const Value* b = g_.find(n.inputs[i]);
+        if (!b->is_const || b->data.size() != 1) return Unsupported(n, "min and max must be constant scalars");
+        (i == 1 ? lo : hi) = b->data[0];
+      }
       if (lo == 0 && hi == 6) o.kind = fb::UnaryKind::RELU6;
       else if (lo == 0 && std::isinf(hi)) o.kind = fb::UnaryKind::RELU;
       else {
@@ -586,10 +601,17 @@ class Lowerer {
     std::vector<int64_t> pads = n.getints("pads");
     if (n.has_input(1)) {
       pads.clear();
-      for (double d : g_.find(n.inputs[1])->data) pads.push_back(static_cast<int64_t>(d));
+      for (double d : g_.find(n.inputs[1])->data) {
+        if (!(std::fabs(d) <= 1e9)) return Unsupported(n, "pad ", d, " out of range");  // also NaN
+        pads.push_back(static_cast<int64_t>(d));
+      }
     }
     float value = n.getf("value", 0.0f);
-    if (n.has_input(2)) value = static_cast<float>(g_.find(n.inputs[2])->data.at(0));
+    if (n.has_input(2)) {
+      const Value* v = g_.find(n.inputs[2]);
+      if (!v->is_const || v->data.size() != 1) return Unsupported(n, "constant_value must be a constant scalar");
+      value = static_cast<float>(v->data[0]);
+    }
     for (int64_t p : pads) {
       if (p < 0) return Unsupported(n, "negative pads");
     }

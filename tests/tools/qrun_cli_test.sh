@@ -58,6 +58,18 @@ check "missing input file exits non-zero" bash -c "! '$QRUN' '$EX/tiny_lines.qfb
 check "no input given exits 2" run 2 "$EX/tiny_lines.qfb"
 check "no input message names it" one_error_line "missing input 'image'"
 
+# A .npy whose shape product wraps 64 bits (2^96 elements, "0 bytes"), with
+# no data: rejected by size, not accepted as an empty array.
+npy_header() {  # npy_header DICT > file: version 1.0 magic, length, padded dict
+  local h="$1"; local n=$(( ${#h} + 1 ))
+  printf '\223NUMPY\001\000'
+  printf "\\x$(printf %02x $((n & 255)))\\x$(printf %02x $((n >> 8)))"
+  printf '%s\n' "$h"
+}
+npy_header "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }" >"$TMP/wrap.npy"
+check "wrapping .npy shape exits 1" run 1 "$EX/tiny_lines.qfb" "$TMP/wrap.npy"
+check "wrapping .npy shape message" one_error_line "array too large"
+
 # Not a model at all.
 check "foreign file exits 1" run 1 "$EX/vertical_line.bin" "$EX/vertical_line.bin"
 check "foreign file message" one_error_line "not a qrun model"

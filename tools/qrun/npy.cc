@@ -196,10 +196,12 @@ NpyArray ParseNpy(const std::vector<uint8_t>& file, const std::string& path) {
   NpyArray a = HeaderParser(header, path).Parse();
   a.data_offset = prefix + header_len;
   a.data_bytes = file.size() - a.data_offset;
+  constexpr uint64_t kMaxElements = uint64_t{1} << 40;
   uint64_t elements = 1;
   for (int64_t d : a.shape) {
-    elements *= static_cast<uint64_t>(d);
-    if (elements > (uint64_t{1} << 40)) bad("array too large");
+    const uint64_t ud = static_cast<uint64_t>(d);
+    if (ud != 0 && elements > kMaxElements / ud) bad("array too large");  // before it can wrap
+    elements *= ud;
   }
   const uint64_t expected = elements * DtypeSize(a.dtype);
   if (expected != a.data_bytes) {
