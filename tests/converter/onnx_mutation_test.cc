@@ -491,5 +491,17 @@ TEST(OnnxMutation, QdqMutantsConvertOrFailCleanly) {
   RunMutants(QdqSeed(), "qdq", 303, 300);
 }
 
+// By hand: QRUN_MUTATION_MODEL=model.onnx mutates a real model instead
+// (e.g. ../shared/models/*.qdq.onnx; keep QRUN_MUTATION_CASES small for big
+// models).
+TEST(OnnxMutation, FileMutantsConvertOrFailCleanly) {
+  const char* path = std::getenv("QRUN_MUTATION_MODEL");
+  if (path == nullptr) GTEST_SKIP() << "set QRUN_MUTATION_MODEL to a .onnx file";
+  onnx::ModelProto m;
+  std::ifstream f(path, std::ios::binary);
+  ASSERT_TRUE(m.ParseFromIstream(&f)) << path;
+  RunMutants(m, "file", 404, 50);
+}
+
 }  // namespace
 }  // namespace qrun::conv
