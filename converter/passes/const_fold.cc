@@ -583,6 +583,11 @@ class Folder {
       if (w.shape.size() != 4) return Unsupported(n, "weights must be 4-D");
       k = {w.shape[2], w.shape[3]};
       out_c = w.shape[0];
+      const int64_t group = n.geti("group", 1);
+      if (group < 1 || s[1] < 0 || group > s[1] || w.shape[1] * group != s[1] || out_c % group != 0) {
+        return Unsupported(n, "weights ", w.shape[0], "x", w.shape[1], "x", k[0], "x", k[1],
+                           " with group ", group, " do not fit ", s[1], " input channels");
+      }
     } else {
       k = n.getints("kernel_shape");
       if (k.size() != 2) return Unsupported(n, "kernel_shape must have 2 entries");

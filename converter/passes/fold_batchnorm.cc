@@ -28,6 +28,21 @@ Status FoldBatchNorm(Graph* g) {
     const Value& var = *g->find(bn.inputs[4]);
     const double eps = bn.getf("epsilon", 1e-5f);
     const size_t c = gamma.data.size();
+    const Value* xin = g->find(bn.inputs[0]);
+    const bool channels_known = xin != nullptr && xin->has_shape && xin->shape.size() >= 2 && xin->shape[1] >= 0;
+    if (beta.data.size() != c || mean.data.size() != c || var.data.size() != c ||
+        (channels_known && static_cast<int64_t>(c) != xin->shape[1])) {
+      return Error(QRUN_ERROR_INVALID_MODEL, node_label(bn),
+                   ": scale, bias, mean and variance need one value per channel");
+    }
+    for (size_t i = 0; i < c; ++i) {
+      const double v = var.data[i] + eps;
+      if (!(v > 0) || !std::isfinite(v) || !std::isfinite(gamma.data[i]) || !std::isfinite(beta.data[i]) ||
+          !std::isfinite(mean.data[i])) {
+        return Error(QRUN_ERROR_INVALID_MODEL, node_label(bn), ": channel ", i,
+                     " has a non-finite parameter or variance + epsilon <= 0");
+      }
+    }
     std::vector<double> scale(c), shift(c);
     for (size_t i = 0; i < c; ++i) {
       scale[i] = gamma.data[i] / std::sqrt(var.data[i] + eps);

@@ -360,6 +360,9 @@ class Lowerer {
     int bt = -1;
     if (n.has_input(2)) {
       const Value& b = *g_.find(n.inputs[2]);
+      if (!b.is_const || b.elements() != w.shape[0]) {
+        return Unsupported(n, "bias must be a constant with one value per output channel");
+      }
       bt = Const(b, Role::kBias, {w.shape[0]}, Floats(b), b.qdata);
     }
     const int y = NewAct(n.outputs[0], PermShape(out.shape, kToNhwc), &out);

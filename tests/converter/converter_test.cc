@@ -199,6 +199,31 @@ TEST(Converter, BatchNormFoldedIntoConv) {
   EXPECT_LT(MaxDiff(y, ref), 1e-4f);
 }
 
+// A negative variance (or a statistic of the wrong length) is a corrupt
+// model: folded, it would give NaN weights in a float conversion.
+TEST(Converter, BatchNormRejectsNegativeVarianceAndShortStatistics) {
+  for (const bool short_stats : {false, true}) {
+    OnnxBuilder b;
+    b.Input("x", {1, 2, 3, 3});
+    b.Floats("w", {2, 2, 1, 1}, Random(4, 1));
+    b.Floats("g", {2}, {1.0f, 1.0f});
+    b.Floats("be", {2}, {0.0f, 0.0f});
+    b.Floats("m", {2}, {0.0f, 0.0f});
+    if (short_stats) b.Floats("v", {1}, {1.0f});
+    else b.Floats("v", {2}, {1.0f, -2.0f});
+    b.Node("Conv", {"x", "w"}, {"c"});
+    b.Node("BatchNormalization", {"c", "g", "be", "m", "v"}, {"y"}, "bn");
+    b.Output("y");
+    Graph g;
+    bool pq = false;
+    const Status s = ImportAndOptimize(b.Save(short_stats ? "bn_short" : "bn_negvar"), {}, &g, &pq);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("node 'bn'"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find(short_stats ? "one value per channel" : "variance"), std::string::npos)
+        << s.message();
+  }
+}
+
 TEST(Converter, ReluAndClipFusedIntoProducer) {
   OnnxBuilder b;
   b.Input("x", {1, 1, 4, 4});
