@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/mapped_file.h"
@@ -41,6 +42,8 @@ class Model {
 
   // "producer", "description" or a metadata key; null when absent.
   const std::string* metadata(const std::string& key) const;
+  // All of them, in file order (producer and description first).
+  const std::vector<std::pair<std::string, std::string>>& metadata_entries() const { return metadata_; }
 
   // "op 3 'conv1' (CONV_2D)", for error messages.
   std::string op_label(int op_index) const;

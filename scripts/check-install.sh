@@ -49,12 +49,12 @@ check_cmake_examples() {
 
 stamp "static install from $BUILD_DIR"
 [ -f "$BUILD_DIR/CMakeCache.txt" ] || fail "$BUILD_DIR is not configured (run scripts/quickstart.sh)"
-cmake --build "$BUILD_DIR" -j"$JOBS" --target qrun qrun_cli >/dev/null
+cmake --build "$BUILD_DIR" -j"$JOBS" --target qrun qrun_cli qinspect >/dev/null
 PREFIX=$WORK/static
 cmake --install "$BUILD_DIR" --prefix "$PREFIX" >/dev/null
 libdir=$(dirname "$(find "$PREFIX" -name libqrun.a | head -1)")
 [ -f "$libdir/libqrun.a" ] || fail "no libqrun.a installed"
-for f in include/qrun/qrun.h include/qrun/qrun.hpp bin/qrun; do
+for f in include/qrun/qrun.h include/qrun/qrun.hpp bin/qrun bin/qinspect; do
   [ -e "$PREFIX/$f" ] || fail "$f not installed"
 done
 for f in qrunConfig.cmake qrunConfigVersion.cmake qrunTargets.cmake FindCpuinfo.cmake FindPthreadpool.cmake; do
@@ -68,6 +68,7 @@ extra=$(find "$PREFIX/include" -type f ! -name qrun.h ! -name qrun.hpp)
 echo "  installed CLI:"
 "$PREFIX/bin/qrun" "$MODEL" "$INPUT" | sed 's/^/    /'
 "$PREFIX/bin/qrun" "$MODEL" "$INPUT" | grep -q "(vertical)" || fail "installed qrun CLI"
+"$PREFIX/bin/qinspect" "$MODEL" | grep -q "^plan (native backend" || fail "installed qinspect"
 
 stamp "examples against the static install (CMake package)"
 check_cmake_examples "$PREFIX" static
@@ -88,7 +89,7 @@ if [ "${QRUN_CHECK_SHARED:-1}" != 0 ]; then
   cmake -S . -B build-emb-shared -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
     -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" -DCMAKE_C_FLAGS_RELEASE="-O1 -DNDEBUG" \
     -DQRUN_BUILD_TESTS=OFF -DQRUN_BUILD_BENCH=OFF -DQRUN_BUILD_CONVERTER=OFF >/dev/null
-  cmake --build build-emb-shared -j"$JOBS" --target qrun qrun_cli >/dev/null
+  cmake --build build-emb-shared -j"$JOBS" --target qrun qrun_cli qinspect >/dev/null
   SPREFIX=$WORK/shared
   cmake --install build-emb-shared --prefix "$SPREFIX" >/dev/null
   so=$(find "$SPREFIX" -name 'libqrun.so.*.*.*' | head -1)

@@ -1,5 +1,5 @@
 // --dump DIR: every op's output after one invoke, dequantized to float32
-// .npy files plus an index, for layer-by-layer comparison (docs/debugging.md).
+// .npy files plus an index, for layer-by-layer comparison (docs/converter.md, "Debug workflow").
 #pragma once
 
 #include <string>

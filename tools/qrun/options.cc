@@ -56,7 +56,7 @@ options:
                        DIR as float32 .npy files (dequantized where int8),
                        with DIR/index.tsv listing op, node, tensor, dtype,
                        shape and quantization; uses a larger arena (no buffer
-                       reuse). See docs/debugging.md
+                       reuse). See docs/converter.md, "Debug workflow"
   --json               print one JSON object (model, inputs, outputs, top-5,
                        arena bytes, bench results, per-op profile) instead of
                        text
