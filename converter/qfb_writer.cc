@@ -26,8 +26,8 @@ QAnnot ActivationParams(float lo, float hi) {
 }
 
 void QuantizeWeights(const LTensor& w, std::vector<int8_t>* q, std::vector<float>* scales) {
-  const size_t oc = static_cast<size_t>(w.shape[0]);
-  const size_t per = w.data.size() / oc;
+  const size_t oc = w.shape.empty() ? 0 : static_cast<size_t>(w.shape[0]);
+  const size_t per = oc == 0 ? 0 : w.data.size() / oc;
   scales->assign(oc, 1.0f);
   q->assign(w.data.size(), 0);
   for (size_t o = 0; o < oc; ++o) {

@@ -102,6 +102,12 @@ class Folder {
       if (folded) continue;
       QRUN_RETURN_IF_ERROR(Infer(n));
       QRUN_RETURN_IF_ERROR(CheckOutputShapes(n));
+      // An op left for the runtime works on real data: an empty input or
+      // output (a zero dimension) is a corrupt model, not an edge case to run.
+      for (const std::string& t : n.inputs) {
+        if (!t.empty() && g_.values[t].elements() == 0) return Unsupported(n, "input '", t, "' is empty");
+      }
+      if (Out(n).elements() == 0) return Unsupported(n, "output '", n.outputs[0], "' would be empty");
       kept.push_back(std::move(n));
     }
     g_.nodes = std::move(kept);

@@ -224,6 +224,30 @@ TEST(Converter, BatchNormRejectsNegativeVarianceAndShortStatistics) {
   }
 }
 
+// A zero dimension (here: a Conv with no output channels) is rejected by
+// the converter with the node named (before, the runtime's validator caught
+// this one, and a mutant of the QDQ seed with an empty weight got as far as
+// the weight quantization and divided by zero there).
+TEST(Converter, EmptyTensorsAreRejected) {
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 3, 3});
+  b.Floats("w", {0, 2, 1, 1}, {});
+  b.Node("Conv", {"x", "w"}, {"y"}, "empty_conv");
+  b.Output("y");
+  const std::string path = b.Save("empty_conv");
+  for (const bool quantize : {false, true}) {
+    ConvertOptions o;
+    o.model_path = path;
+    o.quantize = quantize;
+    o.calib_random = 2;
+    std::vector<uint8_t> bytes;
+    ConvertSummary summary;
+    const Status s = ConvertToBytes(o, &bytes, &summary);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("node 'empty_conv'"), std::string::npos) << s.message();
+  }
+}
+
 TEST(Converter, ReluAndClipFusedIntoProducer) {
   OnnxBuilder b;
   b.Input("x", {1, 1, 4, 4});
