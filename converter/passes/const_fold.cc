@@ -104,8 +104,13 @@ class Folder {
       QRUN_RETURN_IF_ERROR(CheckOutputShapes(n));
       // An op left for the runtime works on real data: an empty input or
       // output (a zero dimension) is a corrupt model, not an edge case to run.
-      for (const std::string& t : n.inputs) {
-        if (!t.empty() && g_.values[t].elements() == 0) return Unsupported(n, "input '", t, "' is empty");
+      // (Constants other than weights may be empty: a Reshape to a scalar
+      // has an empty shape.)
+      const bool weighted = n.op == "Conv" || n.op == "Gemm" || n.op == "MatMul";
+      for (size_t i = 0; i < n.inputs.size(); ++i) {
+        const std::string& t = n.inputs[i];
+        if (t.empty() || (g_.is_const(t) && !(weighted && i == 1))) continue;
+        if (g_.values[t].elements() == 0) return Unsupported(n, "input '", t, "' is empty");
       }
       if (Out(n).elements() == 0) return Unsupported(n, "output '", n.outputs[0], "' would be empty");
       kept.push_back(std::move(n));
