@@ -41,6 +41,13 @@ inline int64_t ShapeElements(const std::vector<int64_t>& shape) {
   return n;
 }
 
+// Same, unknown (negative) dims counted as 1: the bound a partly known shape
+// already breaks.
+inline int64_t KnownShapeElements(std::vector<int64_t> shape) {
+  for (int64_t& d : shape) d = d < 0 ? 1 : d;
+  return ShapeElements(shape);
+}
+
 struct Value {
   std::string name;
   ElemType type = ElemType::kFloat;

@@ -194,9 +194,7 @@ Status ImportOnnxModel(const onnx::ModelProto& model, Graph* graph) {
       }
       v.shape.push_back(d.has_dim_value() ? d.dim_value() : -1);
     }
-    std::vector<int64_t> known = v.shape;
-    for (int64_t& d : known) d = d < 0 ? 1 : d;
-    if (ShapeElements(known) > kMaxTensorElements) {
+    if (KnownShapeElements(v.shape) > kMaxTensorElements) {
       return InvalidModel("input '", in.name(), "' has dims ", DimsString(v.shape),
                           ": more than 2^31 elements");
     }

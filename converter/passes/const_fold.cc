@@ -143,9 +143,7 @@ class Folder {
       for (int64_t d : v.shape) {
         if (d < -1) return Unsupported(n, "output '", o, "' would have a negative dimension ", d);
       }
-      std::vector<int64_t> known = v.shape;
-      for (int64_t& d : known) d = d < 0 ? 1 : d;
-      if (ShapeElements(known) > kMaxTensorElements) {
+      if (KnownShapeElements(v.shape) > kMaxTensorElements) {
         return Unsupported(n, "output '", o, "' would have more than 2^31 elements");
       }
     }

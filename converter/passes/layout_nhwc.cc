@@ -275,20 +275,19 @@ class Lowerer {
     if (!n.domain.empty() && n.domain != "ai.onnx") {
       return Unsupported(n, "custom domain '", n.domain, "' is not supported");
     }
-    for (size_t i = 0; i < n.inputs.size(); ++i) {
-      const std::string& in = n.inputs[i];
-      if (in.empty() || g_.is_const(in) || map_.count(in)) continue;
-      return Unsupported(n, "input '", in, "' is not available");
-    }
-    // Activation inputs (the data input; all inputs of Concat; Add and Mul
-    // take constants too) must be lowered tensors: a constant there was left
-    // unfolded by a corrupt or unusual graph.
+    // Inputs are lowered tensors or constants; the first `activations` (the
+    // data input; all of Concat's; Add and Mul take constants anywhere) must
+    // be lowered tensors: a constant there was left unfolded by a corrupt or
+    // unusual graph.
     size_t activations = 1;
     if (op == "Add" || op == "Mul") activations = 0;
     if (op == "Concat") activations = n.inputs.size();
-    for (size_t i = 0; i < activations; ++i) {
-      if (!map_.count(n.inputs[i])) {
-        return Unsupported(n, "input '", n.inputs[i], "' is a constant; only activations are supported there");
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const std::string& in = n.inputs[i];
+      if (in.empty() || map_.count(in)) continue;
+      if (!g_.is_const(in)) return Unsupported(n, "input '", in, "' is not available");
+      if (i < activations) {
+        return Unsupported(n, "input '", in, "' is a constant; only activations are supported there");
       }
     }
     const Value* out = g_.find(n.outputs.at(0));

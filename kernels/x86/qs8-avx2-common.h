@@ -57,36 +57,14 @@ inline void store8_partial(int8_t* y, __m256i q, size_t n) {
   std::memcpy(y, tmp, n);
 }
 
-// GEMM epilogue: two vectors of 8 int32 accumulators (channels 0..15 of
-// `out`) times their scales, clamped to [lo, hi] = [qmin - zp, qmax - zp],
-// rounded half to even, + zp16 (int16, exact after the clamp); stores the
-// first `left` (>= 1) of the 16 bytes.
-inline __attribute__((always_inline)) void requant_store16(int8_t* out, __m256i acc0, __m256i acc1,
-                                                           const float* scale, __m256 lo, __m256 hi,
-                                                           __m256i zp16, size_t left) {
-  __m256 f0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc0), _mm256_loadu_ps(scale));
-  __m256 f1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc1), _mm256_loadu_ps(scale + 8));
-  f0 = _mm256_min_ps(_mm256_max_ps(f0, lo), hi);
-  f1 = _mm256_min_ps(_mm256_max_ps(f1, lo), hi);
-  // packs works per 128-bit lane: a qword permute puts the channels in order.
-  __m256i q = _mm256_packs_epi32(_mm256_cvtps_epi32(f0), _mm256_cvtps_epi32(f1));
-  q = _mm256_add_epi16(_mm256_permute4x64_epi64(q, 0xD8), zp16);
-  const __m128i bytes = _mm_packs_epi16(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-  if (left >= 16) {
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), bytes);
-  } else {
-    alignas(16) int8_t tmp[16];
-    _mm_store_si128(reinterpret_cast<__m128i*>(tmp), bytes);
-    std::memcpy(out, tmp, left);
-  }
-}
-
-// GEMM epilogue for full 16-channel rows, two rows per store pass. Only the
-// upper clamp is done in float (it also keeps cvtps2dq in range); the lower
+// GEMM epilogue: 16 int32 accumulators of a row (channels 0..15) times
+// their scales, rounded half to even, + zero point, as int8. Full-width rows
+// go two per store pass (they share the final pack, permute and max: 25
+// instead of 32 ops); partial ones through a buffer. Only the upper clamp is
+// done in float (it also keeps cvtps2dq in range); the lower
 // one is a byte max at the end: rounding is monotonic and the bounds are
 // integers, so clamping before or after rounding gives the same value, and
 // anything below qmin stays below it through the saturating packs and adds.
-// Two rows share the final pack, permute and max: 25 instead of 32 ops.
 struct RequantRows16 {
   __m256 hi;       // qmax - zp
   __m256i zp16;    // zero point, int16
@@ -116,10 +94,17 @@ struct RequantRows16 {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out1), _mm256_extracti128_si256(b, 1));
   }
 
-  // One row from Row() -> 16 bytes at out.
-  __attribute__((always_inline)) void Store1(int8_t* out, __m256i r) const {
+  // One row from Row() -> the first `left` (>= 1; >= 16 stores 16) bytes at
+  // out, nothing past them.
+  __attribute__((always_inline)) void Store1(int8_t* out, __m256i r, size_t left = 16) const {
     const __m256i b = _mm256_max_epi8(_mm256_permutevar8x32_epi32(_mm256_packs_epi16(r, r), order), qmin8);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(b));
+    if (left >= 16) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(b));
+    } else {
+      alignas(16) int8_t tmp[16];
+      _mm_store_si128(reinterpret_cast<__m128i*>(tmp), _mm256_castsi256_si128(b));
+      std::memcpy(out, tmp, left);
+    }
   }
 };
 

@@ -67,9 +67,9 @@ inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_
   } while (--ks != 0);
 
   static_assert(NRV % 2 == 0 || NRV == 1, "outputs are stored 16 channels at a time");
+  const RequantRows16 rq(p.out_lo, p.out_hi, p.zero_point);
   if constexpr (NRV == 2) {
     if (nc >= 16) {  // full tile width: rows in pairs
-      const RequantRows16 rq(p.out_lo, p.out_hi, p.zero_point);
 #pragma GCC unroll 4
       for (int m = 0; m < MR; m += 2) {
         if (static_cast<size_t>(m) >= mr) break;
@@ -85,20 +85,11 @@ inline __attribute__((always_inline)) void IgemmAvx2(size_t mr, size_t nc, size_
       return;
     }
   }
-  const __m256 lo = _mm256_set1_ps(p.out_lo);
-  const __m256 hi = _mm256_set1_ps(p.out_hi);
-  const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(p.zero_point));
+  // Partial width (NRV 1: nc <= 8, the upper half is computed but not stored).
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m) {
     if (static_cast<size_t>(m) >= mr) break;
-    int8_t* out = c + m * c_stride;
-#pragma GCC unroll 2
-    for (int n = 0; n < NRV; n += 2) {
-      if (nc <= 8u * n) break;
-      // (NRV 1: nc <= 8, the upper half is computed but not stored.)
-      requant_store16(out + 8 * n, acc[m][n], acc[m][n + 1 < NRV ? n + 1 : n], scale + 8 * n, lo,
-                      hi, zp, nc - 8u * n);
-    }
+    rq.Store1(c + m * c_stride, rq.Row(acc[m][0], acc[m][NRV - 1], scale), nc);
   }
 }
 

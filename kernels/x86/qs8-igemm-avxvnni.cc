@@ -61,9 +61,7 @@ inline __attribute__((always_inline)) void IgemmAvxVnni(size_t mr, size_t nc, si
   } while (--ks != 0);
 
   static_assert(NRV % 2 == 0 || NRV == 1, "outputs are stored 16 channels at a time");
-  const __m256 lo = _mm256_set1_ps(p.out_lo);
-  const __m256 hi = _mm256_set1_ps(p.out_hi);
-  const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(p.zero_point));
+  const RequantRows16 rq(p.out_lo, p.out_hi, p.zero_point);
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m) {
     if (static_cast<size_t>(m) >= mr) break;
@@ -72,8 +70,8 @@ inline __attribute__((always_inline)) void IgemmAvxVnni(size_t mr, size_t nc, si
     for (int n = 0; n < NRV; n += 2) {
       if (nc <= 8u * n) break;
       // (NRV 1: nc <= 8, the upper half is computed but not stored.)
-      requant_store16(out + 8 * n, acc[m][n], acc[m][n + 1 < NRV ? n + 1 : n], scale + 8 * n, lo,
-                      hi, zp, nc - 8u * n);
+      rq.Store1(out + 8 * n, rq.Row(acc[m][n], acc[m][n + 1 < NRV ? n + 1 : n], scale + 8 * n),
+                nc - 8u * n);
     }
   }
 }
@@ -162,16 +160,15 @@ inline __attribute__((always_inline)) void Gemv1x32c4(size_t nc, size_t kc, size
     }
   } while (--ks != 0);
 
-  const __m256 lo = _mm256_set1_ps(p.out_lo);
-  const __m256 hi = _mm256_set1_ps(p.out_hi);
-  const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(p.zero_point));
+  const RequantRows16 rq(p.out_lo, p.out_hi, p.zero_point);
 #pragma GCC unroll 2
   for (int n = 0; n < NRV; n += 2) {
     if (nc <= 8u * n) break;
     // int32 adds wrap like the single-chain sum (the final value fits).
-    requant_store16(c + 8 * n, _mm256_add_epi32(acc0[n], acc1[n]),
-                    _mm256_add_epi32(acc0[n + 1], acc1[n + 1]), scale + 8 * n, lo, hi, zp,
-                    nc - 8u * n);
+    rq.Store1(c + 8 * n,
+              rq.Row(_mm256_add_epi32(acc0[n], acc1[n]), _mm256_add_epi32(acc0[n + 1], acc1[n + 1]),
+                     scale + 8 * n),
+              nc - 8u * n);
   }
 }
 
